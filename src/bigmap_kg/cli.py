@@ -1,0 +1,149 @@
+"""Command-line interface: `bigmap-kg build | validate | query | export | check-imports | reason`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from . import sources
+from .build import BuildError, build
+from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
+from .queryfile import QueryFile, QueryFileError
+from .results import render, run
+from .sources import InputError
+from .store import StoreMissingError, open_store
+from .validate import validate
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+@click.version_option(package_name="bigmap-kg")
+def main() -> None:
+    """bigmap-kg: the knowledge graph of BIG-MAP deliverable D5.1."""
+
+
+@main.command("build")
+@click.option("--quiet", is_flag=True, help="Print only the summary.")
+def build_command(quiet: bool) -> None:
+    """Parse, validate and infer, then load a new store (swapped in only on success)."""
+    try:
+        summary = build(progress=(lambda _: None) if quiet else
+                        (lambda m: click.echo(f"  {m}", err=True)))
+    except InputError as error:
+        fail(str(error), 1)
+    except QueryFileError as error:
+        fail(str(error), 1)
+    except BuildError as error:
+        if error.report:
+            click.echo(error.report.as_text(), err=True)
+        fail(str(error), 1)
+    click.echo(summary.as_text())
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text",
+              show_default=True)
+@click.option("--warnings/--no-warnings", default=True, show_default=True,
+              help="Show warnings (facts D5.1 itself leaves blank) in the text report.")
+def validate_command(files: tuple[Path, ...], fmt: str, warnings: bool) -> None:
+    """SHACL-validate FILES (default: all of data/ttl). Exit 1 on violations."""
+    try:
+        data = sources.read(list(files) or sources.data_files())
+        ontology = sources.read(sources.ontology_files()).graph
+        shapes = sources.read(sources.shapes_files()).graph
+    except InputError as error:
+        fail(str(error), 1)
+    report = validate(data, shapes, ontology)
+    if fmt == "json":
+        click.echo(report.as_json())
+    elif fmt == "turtle":
+        click.echo(report.as_turtle())
+    else:
+        if not warnings:
+            report.findings = report.violations
+        click.echo(report.as_text())
+    sys.exit(1 if report.violations else 0)
+
+
+@main.command("query")
+@click.argument("file", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("-e", "--expression", help="SPARQL text instead of a file.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "turtle", "nt",
+                                                    "jsonld"]), default="table", show_default=True)
+@click.option("--asserted-only", is_flag=True,
+              help="Query the asserted graphs only (default: asserted + inferred).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter (an IRI, a CURIE or a literal).")
+def query_command(file: Path | None, expression: str | None, fmt: str, asserted_only: bool,
+                  params: tuple[str, ...]) -> None:
+    """Run a SPARQL query (FILE.rq or -e 'SPARQL') against the built store."""
+    if bool(file) == bool(expression):
+        fail("give exactly one of FILE or -e/--expression")
+    try:
+        text = QueryFile.read(file).text if file else expression
+    except QueryFileError as error:
+        fail(str(error))
+    bindings = {}
+    for item in params:
+        name, _, value = item.partition("=")
+        bindings[ox.Variable(name.lstrip("?"))] = parse_term(value)
+    try:
+        store = open_store()
+        result = run(store, text, inferred=not asserted_only, substitutions=bindings)
+        click.echo(render(result, fmt))
+    except StoreMissingError as error:
+        fail(str(error))
+    except (SyntaxError, ValueError) as error:
+        fail(f"query failed: {error}")
+
+
+def parse_term(value: str) -> ox.NamedNode | ox.Literal:
+    """A CLI parameter value: <iri>, prefix:local for project prefixes, or a literal."""
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return ox.NamedNode(PREFIXES[prefix] + local)
+    if value.startswith(("http://", "https://")):
+        return ox.NamedNode(value)
+    return ox.Literal(value)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig", "nq"]),
+              default="ttl", show_default=True)
+@click.option("--asserted-only", is_flag=True, help="Leave out the inferred graph.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (default: stdout).")
+def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
+    """Export the store: one merged graph (ttl, nt, jsonld) or all named graphs (trig, nq)."""
+    try:
+        store = open_store()
+    except StoreMissingError as error:
+        fail(str(error))
+    graphs = [ox.NamedNode(g) for g in (ASSERTED_GRAPHS if asserted_only else ALL_GRAPHS)]
+    quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
+    if fmt in {"trig", "nq"}:
+        data = ox.serialize(quads, format=ox.RdfFormat.TRIG if fmt == "trig" else
+                            ox.RdfFormat.N_QUADS, prefixes=PREFIXES if fmt == "trig" else None)
+    else:
+        triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+        rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                      "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+        data = ox.serialize(sorted(triples, key=str), format=rdf_format,
+                            prefixes=PREFIXES if fmt == "ttl" else None)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+if __name__ == "__main__":
+    main()

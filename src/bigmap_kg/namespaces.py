@@ -1,0 +1,75 @@
+"""The one place where namespaces and named graphs of bigmap-kg are defined."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+BASE = "https://w3id.org/bigmap-kg/"
+
+BMO = Namespace(BASE + "ontology#")
+SRC = Namespace(BASE + "source/")
+UNIT = Namespace("http://qudt.org/vocab/unit/")
+CHAMEO = Namespace("https://w3id.org/emmo/domain/characterisation-methodology/chameo#")
+PANET = Namespace("http://purl.org/pan-science/PaNET/")
+
+#: Resource kinds: prefix -> IRI path segment (also the API's collection names).
+KINDS: dict[str, str] = {
+    "tech": "technique",
+    "entry": "matrix-entry",
+    "cluster": "cluster",
+    "obs": "observable",
+    "partner": "partner",
+    "person": "person",
+    "fac": "facility",
+    "inst": "instrument",
+    "cell": "cell",
+    "sheet": "cell-sheet",
+    "ref": "reference",
+    "exp": "experiment",
+    "theme": "theme",
+    "mat": "material",
+    "period": "period",
+}
+
+PREFIXES: dict[str, str] = {
+    "bmo": str(BMO),
+    "src": str(SRC),
+    **{prefix: f"{BASE}{segment}/" for prefix, segment in KINDS.items()},
+    "unit": str(UNIT),
+    "chameo": str(CHAMEO),
+    "panet": str(PANET),
+    "emmo": "https://w3id.org/emmo#",
+    "battery": "https://w3id.org/emmo/domain/battery#",
+    "echem": "https://w3id.org/emmo/domain/electrochemistry#",
+    "chemsub": "https://w3id.org/emmo/domain/chemical-substance#",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "sh": str(SH),
+}
+
+#: Named graphs of the store.
+GRAPH_ONTOLOGY = BASE + "graph/ontology"
+GRAPH_DATA = BASE + "graph/data"
+GRAPH_INFERRED = BASE + "graph/inferred"
+ASSERTED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_DATA)
+ALL_GRAPHS = (*ASSERTED_GRAPHS, GRAPH_INFERRED)
+
+
+def sparql_prologue() -> str:
+    """PREFIX declarations for every namespace above, for queries and rules."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def curie(iri: str) -> str:
+    """Shorten an IRI with the project prefixes (longest namespace wins)."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri

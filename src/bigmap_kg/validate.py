@@ -1,0 +1,127 @@
+"""SHACL validation of the data against shapes/, with reports a curator can act on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from .namespaces import curie
+from .sources import SourceSet
+
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL result, made readable: which node, where it is written, what is wrong."""
+
+    severity: str
+    node: str
+    path: str
+    message: str
+    value: str
+    file: str
+    line: int
+    shape: str
+
+    def as_text(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file else ""
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{where}{self.severity}: {self.node} {self.path}: {self.message}{value}"
+
+
+@dataclass
+class Report:
+    """The outcome of validating one source set."""
+
+    conforms: bool
+    findings: list[Finding]
+    graph: Graph
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Warning"]
+
+    def as_text(self) -> str:
+        lines = [f.as_text() for f in self.findings]
+        lines.append(f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s): "
+                     + ("conforms" if not self.violations else "does NOT conform"))
+        return "\n".join(lines)
+
+    def as_json(self) -> str:
+        return json.dumps({"conforms": not self.violations,
+                           "violations": len(self.violations),
+                           "warnings": len(self.warnings),
+                           "results": [asdict(f) for f in self.findings]}, indent=2,
+                          ensure_ascii=False)
+
+    def as_turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+
+def _describe(node, data: Graph) -> str:
+    """A blank node is described by the path from its nearest named owner."""
+    steps: list[str] = []
+    seen: set = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        owner = next(iter(data.subject_predicates(node)), None)
+        if owner is None:
+            break
+        node, predicate = owner
+        steps.append(curie(str(predicate)))
+    head = curie(str(node)) if isinstance(node, URIRef) else f"_:{node}"
+    return " / ".join([head, *reversed(steps)]) if steps else head
+
+
+def _owner(node, data: Graph):
+    seen: set = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        owner = next(iter(data.subject_predicates(node)), None)
+        if owner is None:
+            return None
+        node = owner[0]
+    return node
+
+
+def validate(sources: SourceSet, shapes: Graph, ontology: Graph | None = None) -> Report:
+    """Validate the data of a source set; every result names its node, file and line."""
+    conforms, results, _ = shacl_validate(
+        sources.graph, shacl_graph=shapes, ont_graph=ontology, inference="none",
+        advanced=True, allow_warnings=True)
+    data = sources.graph
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        severity = SEVERITY_NAMES.get(results.value(result, SH.resultSeverity), "Violation")
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        owner = _owner(focus, data)
+        located = sources.locate(owner) if isinstance(owner, URIRef) else None
+        findings.append(Finding(
+            severity=severity,
+            node=_describe(focus, data),
+            path=curie(str(path)) if isinstance(path, URIRef) else "",
+            message=str(message) if message else "constraint not met",
+            value=(str(value) if isinstance(value, Literal) else curie(str(value)))
+            if value is not None else "",
+            file=str(located[0].relative_to(Path.cwd())) if located and
+            located[0].is_relative_to(Path.cwd()) else (str(located[0]) if located else ""),
+            line=located[1] if located else 0,
+            shape=curie(str(shape)) if isinstance(shape, URIRef) else "",
+        ))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    findings.sort(key=lambda f: (order[f.severity], f.file, f.line, f.node, f.path))
+    return Report(conforms=bool(conforms), findings=findings, graph=results)
