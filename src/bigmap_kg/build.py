@@ -10,10 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import sources
+from . import imports, sources
 from .namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, sparql_prologue
+from .reason import ReasoningError, java_available, reason
 from .rules import apply_rules, rule_files
-from .store import memory_store, write_store
+from .store import memory_store, to_quads, write_store
 from .validate import Report, validate
 
 
@@ -55,7 +56,7 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 
 
 def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = True,
-          data_files: list[Path] | None = None) -> BuildSummary:
+          data_files: list[Path] | None = None, reasoner: bool = True) -> BuildSummary:
     """Run the whole pipeline; raise BuildError (store untouched) when inputs are bad."""
     timings: dict[str, float] = {}
 
@@ -77,11 +78,33 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
         raise BuildError(f"{len(report.violations)} SHACL violation(s); the store was not "
                          "changed", report)
 
+    folders = imports.folders_from_env()
+    if folders:
+        started = time.perf_counter()
+        checked = imports.check(ontology.graph + data.graph, imports.load_catalog(folders))
+        step("imports", started)
+        if not checked.ok:
+            raise BuildError("external IRIs not found in the import catalog: "
+                             f"{checked.missing}; deprecated: {checked.deprecated}")
+
     started = time.perf_counter()
     store = memory_store({GRAPH_ONTOLOGY: ontology.graph, GRAPH_DATA: data.graph})
     inferred = apply_rules(store, rules)
     step("rules", started)
     progress(f"rules added {inferred.total} triples in {inferred.rounds} round(s)")
+
+    if reasoner and java_available():
+        started = time.perf_counter()
+        try:
+            entailed = reason(ontology.graph + data.graph)
+        except ReasoningError as error:
+            raise BuildError(str(error)) from None
+        store.extend(q for q in to_quads(entailed.inferred, GRAPH_INFERRED)
+                     if not any(True for _ in store.quads_for_pattern(
+                         q.subject, q.predicate, q.object, None)))
+        step("reason", started)
+    elif reasoner:
+        progress("reason: skipped (no Java; install a JRE to run HermiT)")
 
     summary = BuildSummary(store=None, warnings=len(report.warnings), timings=timings)
     for name in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):

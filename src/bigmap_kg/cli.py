@@ -1,4 +1,4 @@
-"""Command-line interface: `bigmap-kg build | validate | query | export | check-imports | reason`."""
+"""Command-line interface of bigmap-kg (build, validate, query, export, reason)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import sources
+from . import imports, sources
 from .build import BuildError, build
 from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
 from .queryfile import QueryFile, QueryFileError
+from .reason import ReasoningError, reason
 from .results import render, run
 from .sources import InputError
 from .store import StoreMissingError, open_store
@@ -31,11 +32,12 @@ def main() -> None:
 
 @main.command("build")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
-def build_command(quiet: bool) -> None:
-    """Parse, validate and infer, then load a new store (swapped in only on success)."""
+@click.option("--no-reason", is_flag=True, help="Skip the HermiT reasoner.")
+def build_command(quiet: bool, no_reason: bool) -> None:
+    """Parse, validate, check imports, infer and reason, then swap in a new store."""
     try:
         summary = build(progress=(lambda _: None) if quiet else
-                        (lambda m: click.echo(f"  {m}", err=True)))
+                        (lambda m: click.echo(f"  {m}", err=True)), reasoner=not no_reason)
     except InputError as error:
         fail(str(error), 1)
     except QueryFileError as error:
@@ -143,6 +145,37 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
         output.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+
+
+@main.command("check-imports")
+@click.option("--imports", "folders", envvar="BIGMAP_KG_IMPORTS", required=True,
+              help="Folder(s) of the aligned ontologies (os.pathsep-separated); "
+                   "default: $BIGMAP_KG_IMPORTS.")
+def check_imports_command(folders: str) -> None:
+    """Check that every external IRI we use is declared in the import catalog, not deprecated."""
+    catalog = imports.load_catalog(imports.folders_from_env(folders))
+    graph = sources.read(sources.ontology_files() + sources.data_files()).graph
+    result = imports.check(graph, catalog)
+    for path, why in catalog.unreadable:
+        click.echo(f"note: skipped unreadable file {path}: {why}", err=True)
+    for iri in result.missing:
+        click.echo(f"missing: {iri}")
+    for iri in result.deprecated:
+        click.echo(f"deprecated: {iri}")
+    click.echo(f"{len(result.used)} external IRIs checked against {len(catalog.files)} files: "
+               + ("ok" if result.ok else "FAILED"))
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command("reason")
+def reason_command() -> None:
+    """Run HermiT over ontology + data: consistency and the facts it infers."""
+    graph = sources.read(sources.ontology_files() + sources.data_files()).graph
+    try:
+        result = reason(graph)
+    except ReasoningError as error:
+        fail(str(error), 1)
+    click.echo(f"consistent; {len(result.inferred)} inferred triples in {result.seconds:.1f}s")
 
 
 if __name__ == "__main__":

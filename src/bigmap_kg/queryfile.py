@@ -29,7 +29,7 @@ class Parameter:
     """A query parameter: a variable bound to an RDF term supplied by the caller."""
 
     name: str
-    kind: str  # "iri" or "literal" (the literal's datatype follows a colon, e.g. literal:xsd:double)
+    kind: str  # "iri" or "literal"
     description: str
 
 
@@ -93,4 +93,5 @@ def _parse_parameter(path: Path, spec: str) -> Parameter:
     if len(parts) < 2 or not parts[0].startswith("?"):
         raise QueryFileError(path, None, f"bad '# param:' line {spec!r}; "
                              "expected '?name iri|literal[:datatype] description'")
-    return Parameter(name=parts[0][1:], kind=parts[1], description=parts[2] if len(parts) > 2 else "")
+    description = parts[2] if len(parts) > 2 else ""
+    return Parameter(name=parts[0][1:], kind=parts[1], description=description)

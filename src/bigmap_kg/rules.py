@@ -33,7 +33,8 @@ def rule_files(directory: Path | None = None) -> list[QueryFile]:
     rules = [QueryFile.read(p) for p in sorted((directory or paths.RULES_DIR).glob("*.rq"))]
     for rule in rules:
         if rule.form != "CONSTRUCT":
-            raise QueryFileError(rule.path, None, f"a rule must be a CONSTRUCT query, not {rule.form}")
+            raise QueryFileError(rule.path, None,
+                                 f"a rule must be a CONSTRUCT query, not {rule.form}")
         rule.check_syntax()
     return rules
 

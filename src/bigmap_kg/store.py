@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import paths
-from .namespaces import ASSERTED_GRAPHS, ALL_GRAPHS
+from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS
 
 
 class StoreMissingError(RuntimeError):
