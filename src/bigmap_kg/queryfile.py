@@ -13,7 +13,7 @@ from .namespaces import sparql_prologue
 HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$", re.IGNORECASE)
 CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
 FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-SYNTAX_POSITION = re.compile(r"line (\d+) column (\d+)")
+SYNTAX_POSITION = re.compile(r"(?:at |line )(\d+)(?::| column )(\d+)")
 
 
 class QueryFileError(Exception):
@@ -82,9 +82,12 @@ class QueryFile:
         try:
             ox.Store().query(prologue + self.text)
         except SyntaxError as error:
-            found = SYNTAX_POSITION.search(str(error))
+            message = str(error)
+            found = SYNTAX_POSITION.search(message)
             line = int(found.group(1)) - prologue.count("\n") if found else None
-            raise QueryFileError(self.path, line, f"SPARQL syntax error: {error}") from None
+            if found:
+                message = SYNTAX_POSITION.sub(f"line {line} column {found.group(2)}", message, 1)
+            raise QueryFileError(self.path, line, f"SPARQL syntax error: {message}") from None
 
 
 def _parse_parameter(path: Path, spec: str) -> Parameter:

@@ -1,0 +1,68 @@
+"""Shared fixtures: one store built from the shipped data for the whole session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from bigmap_kg import sources
+from bigmap_kg.build import build
+from bigmap_kg.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed" / "000_25d3a3d276579e9f.txt"
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory) -> Path:
+    """A store built once from ontology/ + data/ttl into a temporary directory."""
+    path = tmp_path_factory.mktemp("store") / "store"
+    previous = os.environ.get("BIGMAP_KG_STORE")
+    os.environ["BIGMAP_KG_STORE"] = str(path)
+    try:
+        build()
+    finally:
+        if previous is None:
+            os.environ.pop("BIGMAP_KG_STORE", None)
+        else:
+            os.environ["BIGMAP_KG_STORE"] = previous
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(store_path):
+    return open_store(store_path)
+
+
+@pytest.fixture(scope="session")
+def data_graph() -> Graph:
+    return sources.read(sources.data_files()).graph
+
+
+@pytest.fixture(scope="session")
+def ontology_graph() -> Graph:
+    return sources.read(sources.ontology_files()).graph
+
+
+@pytest.fixture(scope="session")
+def shapes_graph() -> Graph:
+    return sources.read(sources.shapes_files()).graph
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The text of D5.1 (skips when ../shared is absent)."""
+    if not SEED.exists():
+        pytest.skip("../shared/seed is not present")
+    return SEED.read_text(encoding="utf-8")
+
+
+def select(store, query: str, inferred: bool = True) -> list[dict[str, str | None]]:
+    """Run a SELECT over the store and return rows of plain strings."""
+    from bigmap_kg.results import rows_as_dicts, run
+
+    return rows_as_dicts(run(store, query, inferred=inferred))
