@@ -147,6 +147,23 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="uvicorn worker processes (each opens the store read-only).")
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages."""
+    import uvicorn
+
+    try:
+        open_store()
+    except StoreMissingError as error:
+        fail(str(error))
+    uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
 @main.command("check-imports")
 @click.option("--imports", "folders", envvar="BIGMAP_KG_IMPORTS", required=True,
               help="Folder(s) of the aligned ontologies (os.pathsep-separated); "

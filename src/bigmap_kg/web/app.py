@@ -1,0 +1,36 @@
+"""The FastAPI application: one store, opened once per process, served read-only."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from .. import __version__
+from ..store import open_store
+from .pool import QueryPool
+from .settings import Settings
+from .sparql import router as sparql_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.store = open_store(settings.store)
+        app.state.pool = QueryPool(settings.store, settings.query_workers, settings.query_timeout)
+        try:
+            yield
+        finally:
+            app.state.pool.close()
+
+    app = FastAPI(title="bigmap-kg", version=__version__, lifespan=lifespan,
+                  description="The BIG-MAP characterisation knowledge graph (D5.1): a standard "
+                              "SPARQL 1.1 endpoint and JSON-LD views.")
+    app.state.settings = settings
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["*"], expose_headers=["Content-Location", "Link"])
+    app.include_router(sparql_router)
+    return app

@@ -1,0 +1,194 @@
+"""Query execution in worker processes, so that a runaway query can be stopped.
+
+Each worker opens the store read-only once and answers jobs over a pipe with a serialised
+result. A job that exceeds the time limit gets its worker killed and replaced: the client gets
+a clear error, and the other workers keep serving everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+class QueryError(Exception):
+    """A query the service refuses or cannot answer; `status` is the HTTP status to send."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    default_graphs: tuple[str, ...] | None  # None: the union of all graphs
+    named_graphs: tuple[str, ...] | None    # None: all named graphs
+    result_types: tuple[str, ...]           # acceptable result media types, best first
+    graph_types: tuple[str, ...]            # acceptable RDF media types, best first
+    max_bytes: int
+    substitutions: tuple[tuple[str, str, str, str | None], ...] = ()  # name, kind, value, dtype
+
+
+@dataclass(frozen=True)
+class Answer:
+    media_type: str
+    body: bytes
+
+
+class _Capped:
+    """A write target that refuses to grow beyond a byte limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.parts, self.size = limit, [], 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise OverflowError
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _term(kind: str, value: str, datatype: str | None):
+    if kind == "iri":
+        return ox.NamedNode(value)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
+
+
+def execute(store: ox.Store, job: Job) -> Answer:
+    """Run one job in this process; raise QueryError for what the client did wrong."""
+    kwargs = {}
+    if job.default_graphs is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    substitutions = {ox.Variable(n): _term(k, v, d) for n, k, v, d in job.substitutions}
+    try:
+        result = store.query(job.query, substitutions=substitutions, **kwargs)
+    except SyntaxError as error:
+        raise QueryError(400, f"query syntax error: {error}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(400, f"query could not be evaluated: {error}") from None
+    sink = _Capped(job.max_bytes)
+    try:
+        if isinstance(result, ox.QueryTriples):
+            if not job.graph_types:
+                raise QueryError(406, "no acceptable media type for a graph result "
+                                      f"(offered: {', '.join(GRAPH_FORMATS)})")
+            media = job.graph_types[0]
+            result.serialize(sink, format=GRAPH_FORMATS[media])
+        else:
+            if not job.result_types:
+                raise QueryError(406, "no acceptable media type for SELECT/ASK results "
+                                      f"(offered: {', '.join(RESULT_FORMATS)})")
+            media = job.result_types[0]
+            if isinstance(result, ox.QueryBoolean) and media in ("text/csv",
+                                                                 "text/tab-separated-values"):
+                media = next((m for m in job.result_types if m.startswith("application/")),
+                             "application/sparql-results+json")
+            result.serialize(sink, format=RESULT_FORMATS[media])
+    except OverflowError:
+        raise QueryError(413, f"the result is larger than the limit of {job.max_bytes} bytes; "
+                              "add LIMIT or narrow the query") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(400, f"query could not be evaluated: {error}") from None
+    return Answer(media_type=media, body=b"".join(sink.parts))
+
+
+def _serve(connection: Connection, store_path: str) -> None:
+    store = ox.Store.read_only(store_path)
+    while True:
+        job = connection.recv()
+        if job is None:
+            return
+        try:
+            connection.send(("ok", execute(store, job)))
+        except QueryError as error:
+            connection.send(("error", error.status, error.message))
+        except Exception as error:  # the worker must survive anything the engine raises
+            connection.send(("error", 500, f"internal error: {type(error).__name__}: {error}"))
+
+
+class _Worker:
+    def __init__(self, context, store_path: str) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, store_path), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class QueryPool:
+    """A fixed number of query worker processes over one read-only store."""
+
+    def __init__(self, store_path: Path, size: int, timeout: float) -> None:
+        self.store_path = str(store_path.resolve())
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers = [_Worker(self._context, self.store_path) for _ in range(max(1, size))]
+        for worker in self._workers:
+            self._idle.put_nowait(worker)
+
+    async def run(self, job: Job) -> Answer:
+        worker = await self._idle.get()
+        loop = asyncio.get_running_loop()
+        try:
+            worker.connection.send(job)
+            ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
+            if not ready:
+                worker = self._replace(worker)
+                raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
+                                      "stopped; narrow the query or add LIMIT")
+            try:
+                reply = worker.connection.recv()
+            except (EOFError, OSError):
+                worker = self._replace(worker)
+                raise QueryError(500, "the query worker stopped unexpectedly") from None
+        finally:
+            self._idle.put_nowait(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        raise QueryError(reply[1], reply[2])
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop()
+        fresh = _Worker(self._context, self.store_path)
+        self._workers[self._workers.index(worker)] = fresh
+        return fresh
+
+    def close(self) -> None:
+        for worker in self._workers:
+            with contextlib.suppress(OSError):
+                worker.connection.send(None)
+            worker.stop()

@@ -1,0 +1,37 @@
+"""Service settings, read once from the environment (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import paths
+from ..namespaces import BASE
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = field(default_factory=paths.store_dir)
+    #: seconds a query may run before its worker is stopped and the client gets 503
+    query_timeout: float = 10.0
+    #: bytes a serialised result may take before the client gets 413-style refusal
+    max_result_bytes: int = 50_000_000
+    #: query worker processes per service process
+    query_workers: int = 2
+    #: the base of the entity IRIs this server answers for
+    base_iri: str = BASE
+    #: allow federated SERVICE calls to outside URLs (off: no requests on a user's behalf)
+    allow_service: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            store=Path(env["BIGMAP_KG_STORE"]) if "BIGMAP_KG_STORE" in env else paths.store_dir(),
+            query_timeout=float(env.get("BIGMAP_KG_QUERY_TIMEOUT", cls.query_timeout)),
+            max_result_bytes=int(env.get("BIGMAP_KG_MAX_RESULT_BYTES", cls.max_result_bytes)),
+            query_workers=int(env.get("BIGMAP_KG_QUERY_WORKERS", cls.query_workers)),
+            base_iri=env.get("BIGMAP_KG_BASE_IRI", cls.base_iri),
+            allow_service=env.get("BIGMAP_KG_ALLOW_SERVICE", "") == "1",
+        )
