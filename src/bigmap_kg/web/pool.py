@@ -48,6 +48,7 @@ class Job:
     graph_types: tuple[str, ...]            # acceptable RDF media types, best first
     max_bytes: int
     substitutions: tuple[tuple[str, str, str, str | None], ...] = ()  # name, kind, value, dtype
+    base_iri: str | None = None  # resolves relative IRIs in the query (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _term(kind: str, value: str, datatype: str | None):
 
 def execute(store: ox.Store, job: Job) -> Answer:
     """Run one job in this process; raise QueryError for what the client did wrong."""
-    kwargs = {}
+    kwargs = {"base_iri": job.base_iri} if job.base_iri else {}
     if job.default_graphs is None:
         kwargs["use_default_graph_as_union"] = True
     else:

@@ -45,7 +45,8 @@ async def answer(request: Request, method: str) -> Response:
                   default_graphs=parsed.default_graphs or (None if inferred else ASSERTED_GRAPHS),
                   named_graphs=parsed.named_graphs or None,
                   result_types=result_types, graph_types=graph_types,
-                  max_bytes=settings.max_result_bytes)
+                  max_bytes=settings.max_result_bytes,
+                  base_iri=str(request.url.replace(query="")))
         result = await request.app.state.pool.run(job)
     except QueryError as error:
         return error_response(error)

@@ -1,0 +1,53 @@
+"""Start the real service (uvicorn in a subprocess) on a free loopback port for tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(store: Path, **env: str) -> Iterator[str]:
+    """Yield the base URL of a real uvicorn server over `store`; stop it afterwards."""
+    port = free_port()
+    environment = {**os.environ, "BIGMAP_KG_STORE": str(store), **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bigmap_kg.web.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("server exited: " + process.stdout.read().decode())
+            try:
+                if httpx.get(base + "/sparql", headers={"Accept": "text/turtle"},
+                             timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
