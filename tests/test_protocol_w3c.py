@@ -14,8 +14,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace
-from rdflib.namespace import RDF, RDFS
 from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS
 
 from .server import running_server
 

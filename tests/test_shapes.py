@@ -35,9 +35,11 @@ def _cases():
     for node_shape, target, prop, path in _property_shapes():
         name = f"{curie(str(node_shape))}-{curie(str(path))}"
         min_count = SHAPES.value(prop, SH.minCount)
-        if min_count is not None and int(min_count) >= 1 and SHAPES.value(prop, SH.hasValue) is None:
+        required = min_count is not None and int(min_count) >= 1
+        if required and SHAPES.value(prop, SH.hasValue) is None:
             cases.append(pytest.param(target, path, "remove", id=f"{name}-missing"))
-        if SHAPES.value(prop, SH.datatype) is not None or SHAPES.value(prop, SH.__getattr__("class")):
+        typed = SHAPES.value(prop, SH.datatype) or SHAPES.value(prop, SH["class"])
+        if typed is not None:
             cases.append(pytest.param(target, path, "wrong-type", id=f"{name}-wrong-type"))
     return cases
 
