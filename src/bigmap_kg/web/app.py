@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import pyoxigraph as ox
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from rdflib import Graph
 
 from .. import __version__
+from ..namespaces import GRAPH_ONTOLOGY
 from ..store import open_store
+from .api import router as api_router
+from .jsonld import build_context
 from .pool import QueryPool
 from .settings import Settings
 from .sparql import router as sparql_router
+
+
+def ontology_from_store(store) -> Graph:
+    """The ontology graph as the build loaded it (the service never re-parses sources)."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY))
+    return Graph().parse(data=data, format="nt")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = open_store(settings.store)
+        app.state.context = build_context(ontology_from_store(app.state.store))
         app.state.pool = QueryPool(settings.store, settings.query_workers, settings.query_timeout)
         try:
             yield
@@ -33,4 +45,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["Content-Location", "Link"])
     app.include_router(sparql_router)
+    app.include_router(api_router)
     return app

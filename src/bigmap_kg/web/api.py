@@ -1,0 +1,209 @@
+"""JSON-LD views: /context.jsonld, /api/<collection>, /api/<collection>/<id>, /queries."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from .. import paths
+from ..namespaces import PREFIXES, sparql_prologue
+from ..queryfile import QueryFile
+from ..store import graphs_for
+from .collections import COLLECTIONS, expand
+from .jsonld import frame_entity
+
+router = APIRouter()
+VIEWS = Path(__file__).parent / "views"
+JSONLD = "application/ld+json"
+
+
+class JSONLDResponse(JSONResponse):
+    media_type = JSONLD
+
+
+@cache
+def view_query(name: str) -> str:
+    return sparql_prologue() + QueryFile.read(VIEWS / f"{name}.rq").text
+
+
+def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[dict]:
+    solutions = store.query(query, default_graph=graphs_for(True), substitutions=bindings or {})
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names} for row in solutions]
+
+
+def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
+    return list(store.query(view_query("entity"), default_graph=graphs_for(True),
+                            substitutions={ox.Variable("entity"): ox.NamedNode(iri)}))
+
+
+def _exists(store: ox.Store, iri: str) -> bool:
+    return store.query("ASK { ?s ?p ?o }", default_graph=graphs_for(True),
+                       substitutions={ox.Variable("s"): ox.NamedNode(iri)})
+
+
+def _ids(store: ox.Store, prefix: str, cls: str) -> list[str]:
+    rows = select(store, sparql_prologue() + f"SELECT DISTINCT ?s WHERE {{ ?s a {cls} }}")
+    return [r["s"].value[len(PREFIXES[prefix]):] for r in rows
+            if r["s"].value.startswith(PREFIXES[prefix])]
+
+
+def not_found(store: ox.Store, collection: str, identifier: str) -> HTTPException:
+    spec = COLLECTIONS[collection]
+    close = difflib.get_close_matches(identifier, _ids(store, spec.prefix, spec.cls), n=5,
+                                      cutoff=0.5)
+    return HTTPException(404, {"error": f"nothing called {identifier!r} in {collection}",
+                               "closeMatches": [f"/api/{collection}/{c}" for c in close]})
+
+
+@router.get("/context.jsonld", tags=["JSON-LD"], summary="The JSON-LD context of all views",
+            response_class=JSONLDResponse)
+async def context(request: Request) -> JSONLDResponse:
+    return JSONLDResponse(request.app.state.context)
+
+
+@router.get("/api/{collection}", tags=["JSON-LD"], summary="List a collection (paged, filtered)",
+            response_class=JSONLDResponse,
+            description="Collections: " + ", ".join(COLLECTIONS) + ". Filters per collection "
+                        "are listed in each response's `filters`; e.g. "
+                        "`/api/techniques?cluster=imaging&operando=true`, "
+                        "`/api/cells?technique=xas`. Ordering is by IRI (stable).")
+async def list_collection(request: Request, collection: str,
+                          page: int = Query(1, ge=1, le=100000),
+                          size: int = Query(50, ge=1, le=500)) -> JSONLDResponse:
+    if collection not in COLLECTIONS:
+        raise HTTPException(404, {"error": f"no collection {collection!r}",
+                                  "collections": [f"/api/{c}" for c in COLLECTIONS]})
+    spec = COLLECTIONS[collection]
+    patterns, bindings = [], {}
+    for number, (name, value) in enumerate(sorted(request.query_params.multi_items())):
+        if name in {"page", "size"}:
+            continue
+        if name not in spec.filters:
+            raise HTTPException(422, {"error": f"unknown filter {name!r} for {collection}",
+                                      "filters": sorted(spec.filters)})
+        kind, term, datatype = expand(value, spec.filters[name])
+        variable = f"filter{number}"
+        patterns.append(spec.filters[name].pattern.replace("?value", f"?{variable}")
+                        .replace("?format", f"?format{number}"))
+        bindings[ox.Variable(variable)] = ox.NamedNode(term) if kind == "iri" else \
+            ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
+    where = " ".join(f"{{ {p} }}" for p in patterns)
+    query = (sparql_prologue() + f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) WHERE {{ "
+             f"?item a {spec.cls} . {where} OPTIONAL {{ ?item rdfs:label|skos:prefLabel ?l }} }} "
+             "GROUP BY ?item ORDER BY ?item")
+    store = request.app.state.store
+    try:
+        rows = await asyncio.to_thread(select, store, query, bindings)
+    except (SyntaxError, ValueError) as error:
+        raise HTTPException(422, {"error": f"bad filter value: {error}"}) from None
+    total = len(rows)
+    chosen = rows[(page - 1) * size: page * size]
+    base = str(request.url.remove_query_params(["page"]))
+    separator = "&" if "?" in base else "?"
+    view = {"@id": str(request.url)}
+    if page * size < total:
+        view["next"] = f"{base}{separator}page={page + 1}"
+    if page > 1:
+        view["previous"] = f"{base}{separator}page={page - 1}"
+    return JSONLDResponse({
+        "@context": str(request.base_url) + "context.jsonld",
+        "@id": str(request.url),
+        "@type": "hydra:Collection",
+        "description": spec.description,
+        "totalItems": total,
+        "view": view,
+        "filters": {n: f.description for n, f in spec.filters.items()},
+        "member": [{"@id": r["item"].value, "label": r["label"].value if r["label"] else None,
+                    "api": f"/api/{collection}/{r['item'].value[len(PREFIXES[spec.prefix]):]}"}
+                   for r in chosen],
+    })
+
+
+def entity_document(request: Request, iri: str) -> dict:
+    triples = entity_triples(request.app.state.store, iri)
+    return frame_entity(iri, triples, request.app.state.context)
+
+
+@router.get("/api/{collection}/{identifier:path}", tags=["JSON-LD"],
+            summary="One entity as framed JSON-LD", response_class=JSONLDResponse,
+            description="The entity with its own triples, the blank nodes it owns (quantities, "
+                        "observable statements, offers) and the labels and types of what it "
+                        "links to, embedded one level. Example: `/api/techniques/xrd`.")
+async def get_entity(request: Request, collection: str, identifier: str) -> JSONLDResponse:
+    if collection not in COLLECTIONS:
+        raise HTTPException(404, {"error": f"no collection {collection!r}"})
+    spec = COLLECTIONS[collection]
+    iri = PREFIXES[spec.prefix] + identifier
+    store = request.app.state.store
+    if not await asyncio.to_thread(_exists, store, iri):
+        raise not_found(store, collection, identifier)
+    document = await asyncio.to_thread(entity_document, request, iri)
+    document["@context"] = str(request.base_url) + "context.jsonld"
+    return JSONLDResponse(document)
+
+
+@cache
+def named_queries() -> dict[str, QueryFile]:
+    return {q.name: q for q in (QueryFile.read(p) for p in sorted(paths.QUERIES_DIR.glob("*.rq")))}
+
+
+@router.get("/queries", tags=["Named queries"], summary="The named competency queries")
+async def list_queries() -> JSONResponse:
+    return JSONResponse([{"name": q.name, "title": q.title, "description": q.description,
+                          "parameters": [{"name": p.name, "kind": p.kind,
+                                          "description": p.description} for p in q.parameters],
+                          "href": f"/queries/{q.name}"} for q in named_queries().values()])
+
+
+def _parameter_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
+    if kind == "iri":
+        prefix, sep, local = value.partition(":")
+        if sep and prefix in PREFIXES and not local.startswith("//"):
+            return ox.NamedNode(PREFIXES[prefix] + local)
+        return ox.NamedNode(value)
+    if kind.startswith("literal:"):
+        prefix, _, local = kind.split(":", 1)[1].partition(":")
+        return ox.Literal(value, datatype=ox.NamedNode(PREFIXES[prefix] + local))
+    return ox.Literal(value)
+
+
+@router.get("/queries/{name}", tags=["Named queries"], summary="Run a named query",
+            description="Runs `queries/<name>.rq`. Parameters are given as query-string "
+                        "values and bound as RDF terms (never pasted into the query). Results "
+                        "as SPARQL JSON (or Turtle for CONSTRUCT). Example: "
+                        "`/queries/tier1-experiments-starting-before?month=12`.")
+async def run_named_query(request: Request, name: str):
+    queries = named_queries()
+    if name not in queries:
+        raise HTTPException(404, {"error": f"no named query {name!r}",
+                                  "closeMatches": difflib.get_close_matches(name, list(queries))})
+    query = queries[name]
+    declared = {p.name: p for p in query.parameters}
+    bindings = {}
+    for key, value in request.query_params.items():
+        if key not in declared:
+            raise HTTPException(422, {"error": f"unknown parameter {key!r}",
+                                      "parameters": sorted(declared)})
+        try:
+            bindings[ox.Variable(key)] = _parameter_term(value, declared[key].kind)
+        except ValueError as error:
+            raise HTTPException(422, {"error": f"bad value for {key!r}: {error}"}) from None
+    store = request.app.state.store
+
+    def execute() -> tuple[bytes, str]:
+        result = store.query(sparql_prologue() + query.text, default_graph=graphs_for(True),
+                             substitutions=bindings)
+        if isinstance(result, ox.QueryTriples):
+            return result.serialize(format=ox.RdfFormat.TURTLE), "text/turtle"
+        return result.serialize(format=ox.QueryResultsFormat.JSON), \
+            "application/sparql-results+json"
+
+    body, media = await asyncio.to_thread(execute)
+    return Response(body, media_type=media)

@@ -1,0 +1,122 @@
+"""The JSON-LD collections of /api: which class each lists and which filters it offers.
+
+A filter is a SPARQL pattern over ?item with one variable, ?value, bound to the RDF term the
+client gives (an IRI, a CURIE, a slug of the filter's kind, or a literal) — values are bound as
+terms, never pasted into query text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..namespaces import BMO, PREFIXES
+
+
+@dataclass(frozen=True)
+class Filter:
+    pattern: str
+    kind: str | None = None     # prefix used to expand a slug: "cluster" → cluster:<slug>
+    description: str = ""
+    literal: str | None = None  # datatype for literal filters (e.g. xsd:boolean)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    prefix: str
+    cls: str
+    filters: dict[str, Filter]
+    description: str
+
+
+CATEGORY = {"commercial": str(BMO.Commercial), "realistic": str(BMO.Realistic),
+            "model": str(BMO.Model)}
+FACILITY_TYPE = {"laboratory": str(BMO.LaboratoryFacility), "lab": str(BMO.LaboratoryFacility),
+                 "neutron": str(BMO.NeutronFacility), "synchrotron": str(BMO.SynchrotronFacility)}
+PROBE = {"x-ray": str(BMO.XRayProbe), "xray": str(BMO.XRayProbe), "neutron": str(BMO.NeutronProbe),
+         "electron": str(BMO.ElectronProbe), "optical": str(BMO.OpticalProbe),
+         "radio-frequency": str(BMO.RadioFrequencyProbe), "ion": str(BMO.IonProbe)}
+ENTRY_PARTNER = "(bmo:hasCellOffer|bmo:hasInstrumentOffer)/bmo:partner"
+
+COLLECTIONS: dict[str, CollectionSpec] = {
+    "techniques": CollectionSpec("tech", "bmo:Technique", {
+        "cluster": Filter("?item bmo:hasMatrixEntry/bmo:cluster ?value", "cluster",
+                          "a cluster (diffraction-scattering, imaging, ...)"),
+        "category": Filter("?item bmo:hasMatrixEntry/bmo:sampleFormat ?value", None,
+                           "sample-format category: commercial, realistic, model",
+                           aliases=CATEGORY),
+        "partner": Filter(f"?item bmo:hasMatrixEntry/{ENTRY_PARTNER} ?value", "partner",
+                          "a partner offering a cell or instrument for it (dtu, cea, ...)"),
+        "observable": Filter("?item bmo:hasMatrixEntry/bmo:measures/skos:broader* ?value", "obs",
+                             "an observable it measures (narrower concepts included)"),
+        "facility-type": Filter("?item bmo:hasMatrixEntry/bmo:hasInstrumentOffer/bmo:instrument/"
+                                "bmo:facilityType ?value", None,
+                                "laboratory, neutron or synchrotron", aliases=FACILITY_TYPE),
+        "probe": Filter("?item bmo:probe ?value", None, "x-ray, neutron, electron, optical, "
+                        "radio-frequency, ion", aliases=PROBE),
+        "operando": Filter("?item bmo:hasMatrixEntry/bmo:sampleFormat ?format . "
+                           "BIND(?format IN (bmo:Commercial, bmo:Realistic) AS ?value)", None,
+                           "true: has a commercial or realistic (operando) matrix entry",
+                           literal="xsd:boolean"),
+    }, "Characterisation techniques of the D5.1 matrix (and the missing ones of section 2.5)."),
+    "matrix-entries": CollectionSpec("entry", "bmo:MatrixEntry", {
+        "technique": Filter("?item bmo:technique ?value", "tech", "the technique"),
+        "cluster": Filter("?item bmo:cluster ?value", "cluster", "the cluster table"),
+        "category": Filter("?item bmo:sampleFormat ?value", None, "commercial, realistic, model",
+                           aliases=CATEGORY),
+        "partner": Filter(f"?item {ENTRY_PARTNER} ?value", "partner",
+                          "a partner in its availability"),
+        "observable": Filter("?item bmo:measures/skos:broader* ?value", "obs",
+                             "an observable it measures (narrower concepts included)"),
+    }, "Rows of the four matrix tables."),
+    "observables": CollectionSpec("obs", "bmo:Observable", {
+        "broader": Filter("?item skos:broader+ ?value", "obs", "a broader concept"),
+    }, "The observable concept scheme."),
+    "cells": CollectionSpec("cell", "bmo:Cell", {
+        "technique": Filter("?item bmo:supportsTechnique/bmo:broaderTechnique* ?value", "tech",
+                            "a technique the cell supports (broader techniques match too)"),
+        "partner": Filter("?item bmo:heldBy ?value", "partner", "the partner holding it"),
+        "geometry": Filter("?item bmo:geometry ?value", None, "transmission or reflection",
+                           aliases={"transmission": str(BMO.Transmission),
+                                    "reflection": str(BMO.Reflection)}),
+        "window": Filter("?item bmo:windowMaterial ?value", "mat", "a window material"),
+    }, "Operando cells (Appendix A sheets and cells listed in the matrix)."),
+    "partners": CollectionSpec("partner", "bmo:Partner", {}, "The 15 WP5 partners."),
+    "instruments": CollectionSpec("inst", "bmo:Instrument", {
+        "partner": Filter("?item bmo:operatedBy ?value", "partner", "the operating partner"),
+        "facility": Filter("?item bmo:atFacility ?value", "fac", "the facility"),
+        "facility-type": Filter("?item bmo:facilityType ?value", None,
+                                "laboratory, neutron or synchrotron", aliases=FACILITY_TYPE),
+    }, "Instruments and beamlines."),
+    "facilities": CollectionSpec("fac", "bmo:Facility", {
+        "facility-type": Filter("?item bmo:facilityType ?value", None,
+                                "laboratory, neutron or synchrotron", aliases=FACILITY_TYPE),
+    }, "Facilities (synchrotrons, neutron sources)."),
+    "experiments": CollectionSpec("exp", "bmo:Tier1Experiment", {
+        "partner": Filter("?item bmo:partner ?value", "partner", "a participating partner"),
+        "technique": Filter("?item bmo:usesTechnique/bmo:broaderTechnique* ?value", "tech",
+                            "a technique used (broader techniques match too)"),
+        "material": Filter("?item bmo:material ?value", "mat", "a material"),
+        "theme": Filter("?item bmo:theme ?value", "theme", "a theme"),
+        "table": Filter("?item bmo:tableNumber ?value", None, "Table 1-4", literal="xsd:integer"),
+    }, "Tier 1 experiments (Tables 1-4)."),
+    "materials": CollectionSpec("mat", "bmo:Material", {},
+                                "Materials of the Tier 1 plan and the cells."),
+}
+
+
+def expand(value: str, spec: Filter) -> tuple[str, str, str | None]:
+    """(kind, value, datatype) for a filter value: an IRI, CURIE, alias, slug or literal."""
+    if spec.literal:
+        return "literal", value.lower() if spec.literal == "xsd:boolean" else value, \
+            PREFIXES["xsd"] + spec.literal.split(":", 1)[1]
+    if value.lower() in spec.aliases:
+        return "iri", spec.aliases[value.lower()], None
+    if value.startswith(("http://", "https://")):
+        return "iri", value, None
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES:
+        return "iri", PREFIXES[prefix] + local, None
+    if spec.kind:
+        return "iri", PREFIXES[spec.kind] + value, None
+    return "literal", value, None
