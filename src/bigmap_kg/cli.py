@@ -96,10 +96,10 @@ def query_command(file: Path | None, expression: str | None, fmt: str, asserted_
     bindings = {}
     for item in params:
         name, _, value = item.partition("=")
-        bindings[ox.Variable(name.lstrip("?"))] = parse_term(value)
+        bindings[name.lstrip("?")] = parse_term(value)
     try:
         store = open_store()
-        result = run(store, text, inferred=not asserted_only, substitutions=bindings)
+        result = run(store, text, inferred=not asserted_only, bindings=bindings)
         click.echo(render(result, fmt))
     except StoreMissingError as error:
         fail(str(error))

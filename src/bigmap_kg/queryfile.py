@@ -98,3 +98,26 @@ def _parse_parameter(path: Path, spec: str) -> Parameter:
                              "expected '?name iri|literal[:datatype] description'")
     description = parts[2] if len(parts) > 2 else ""
     return Parameter(name=parts[0][1:], kind=parts[1], description=description)
+
+
+_WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_GROUP_OPEN = re.compile(r"\{")
+
+
+def with_bindings(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """Bind variables to RDF terms with a VALUES block at the start of the WHERE clause.
+
+    The terms are written by pyoxigraph's own N-Triples serialisation of each term, so a value
+    can never change the query's structure (no text of the caller is pasted in)."""
+    if not bindings:
+        return text
+    values = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+    code = "".join(" " * len(line) if line.lstrip().startswith("#") else line
+                   for line in text.splitlines(keepends=True))
+    found = _WHERE_OPEN.search(code)
+    if found is None:  # "SELECT * { ... }" / "ASK { ... }": the first group after the form
+        form = FORM.search(code)
+        found = _GROUP_OPEN.search(code, form.end()) if form else None
+    if found is None:
+        raise ValueError("the query has no WHERE clause to bind parameters in")
+    return f"{text[:found.end()]} {values} {text[found.end():]}"

@@ -9,15 +9,16 @@ import json
 import pyoxigraph as ox
 
 from .namespaces import curie, sparql_prologue
+from .queryfile import with_bindings
 from .store import graphs_for
 
 
 def run(store: ox.Store, query: str, *, inferred: bool = True, prefixes: bool = True,
-        substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None):
+        bindings: dict[str, ox.NamedNode | ox.Literal] | None = None):
     """Execute a query over asserted (+ inferred) graphs; parameters are bound as RDF terms."""
-    text = (sparql_prologue() + query) if prefixes else query
-    return store.query(text, default_graph=graphs_for(inferred),
-                       named_graphs=graphs_for(True), substitutions=substitutions or {})
+    text = with_bindings(query, bindings or {})
+    return store.query((sparql_prologue() + text) if prefixes else text,
+                       default_graph=graphs_for(inferred), named_graphs=graphs_for(True))
 
 
 def term_text(term) -> str:

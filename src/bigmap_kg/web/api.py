@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import paths
 from ..namespaces import PREFIXES, sparql_prologue
-from ..queryfile import QueryFile
+from ..queryfile import QueryFile, with_bindings
 from ..store import graphs_for
 from .collections import COLLECTIONS, expand
 from .jsonld import frame_entity
@@ -33,19 +33,19 @@ def view_query(name: str) -> str:
 
 
 def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[dict]:
-    solutions = store.query(query, default_graph=graphs_for(True), substitutions=bindings or {})
+    solutions = store.query(with_bindings(query, bindings or {}), default_graph=graphs_for(True))
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
 
 
 def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
-    return list(store.query(view_query("entity"), default_graph=graphs_for(True),
-                            substitutions={ox.Variable("entity"): ox.NamedNode(iri)}))
+    return list(store.query(with_bindings(view_query("entity"), {"entity": ox.NamedNode(iri)}),
+                            default_graph=graphs_for(True)))
 
 
 def _exists(store: ox.Store, iri: str) -> bool:
-    return store.query("ASK { ?s ?p ?o }", default_graph=graphs_for(True),
-                       substitutions={ox.Variable("s"): ox.NamedNode(iri)})
+    return store.query(with_bindings("ASK { ?s ?p ?o }", {"s": ox.NamedNode(iri)}),
+                       default_graph=graphs_for(True))
 
 
 def _ids(store: ox.Store, prefix: str, cls: str) -> list[str]:
@@ -92,7 +92,7 @@ async def list_collection(request: Request, collection: str,
         variable = f"filter{number}"
         patterns.append(spec.filters[name].pattern.replace("?value", f"?{variable}")
                         .replace("?format", f"?format{number}"))
-        bindings[ox.Variable(variable)] = ox.NamedNode(term) if kind == "iri" else \
+        bindings[variable] = ox.NamedNode(term) if kind == "iri" else \
             ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
     where = " ".join(f"{{ {p} }}" for p in patterns)
     query = (sparql_prologue() + f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) WHERE {{ "
@@ -192,14 +192,14 @@ async def run_named_query(request: Request, name: str):
             raise HTTPException(422, {"error": f"unknown parameter {key!r}",
                                       "parameters": sorted(declared)})
         try:
-            bindings[ox.Variable(key)] = _parameter_term(value, declared[key].kind)
+            bindings[key] = _parameter_term(value, declared[key].kind)
         except ValueError as error:
             raise HTTPException(422, {"error": f"bad value for {key!r}: {error}"}) from None
     store = request.app.state.store
 
     def execute() -> tuple[bytes, str]:
-        result = store.query(sparql_prologue() + query.text, default_graph=graphs_for(True),
-                             substitutions=bindings)
+        result = store.query(sparql_prologue() + with_bindings(query.text, bindings),
+                             default_graph=graphs_for(True))
         if isinstance(result, ox.QueryTriples):
             return result.serialize(format=ox.RdfFormat.TURTLE), "text/turtle"
         return result.serialize(format=ox.QueryResultsFormat.JSON), \

@@ -47,7 +47,6 @@ class Job:
     result_types: tuple[str, ...]           # acceptable result media types, best first
     graph_types: tuple[str, ...]            # acceptable RDF media types, best first
     max_bytes: int
-    substitutions: tuple[tuple[str, str, str, str | None], ...] = ()  # name, kind, value, dtype
     base_iri: str | None = None  # resolves relative IRIs in the query (the endpoint's URL)
 
 
@@ -74,12 +73,6 @@ class _Capped:
         pass
 
 
-def _term(kind: str, value: str, datatype: str | None):
-    if kind == "iri":
-        return ox.NamedNode(value)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
-
-
 def execute(store: ox.Store, job: Job) -> Answer:
     """Run one job in this process; raise QueryError for what the client did wrong."""
     kwargs = {"base_iri": job.base_iri} if job.base_iri else {}
@@ -89,9 +82,8 @@ def execute(store: ox.Store, job: Job) -> Answer:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    substitutions = {ox.Variable(n): _term(k, v, d) for n, k, v, d in job.substitutions}
     try:
-        result = store.query(job.query, substitutions=substitutions, **kwargs)
+        result = store.query(job.query, **kwargs)
     except SyntaxError as error:
         raise QueryError(400, f"query syntax error: {error}") from None
     except (OSError, ValueError, RuntimeError) as error:
