@@ -190,3 +190,18 @@ def test_iris_dereference(server) -> None:
     page = client.get("/technique/xrd", headers={"Accept": "text/html"}, follow_redirects=True)
     assert page.headers["content-type"].startswith("text/html") and "tech:xrd" in page.text
     assert client.get("/technique/no-such-thing").status_code == 404
+
+
+def test_no_server_error_for_any_request_the_openapi_spec_allows(server, tmp_path) -> None:
+    """schemathesis generates requests from /openapi.json (bounded) and finds no 5xx."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    st = Path(sys.executable).with_name("st")
+    result = subprocess.run([str(st), "run", server + "/openapi.json", "-c", "not_a_server_error",
+                             "-n", "25", "--generation-deterministic", "--phases",
+                             "coverage,fuzzing"], capture_output=True, text=True, timeout=600,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "passed" in result.stdout

@@ -44,7 +44,12 @@ def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
 
 
 def _exists(store: ox.Store, iri: str) -> bool:
-    return store.query(with_bindings("ASK { ?s ?p ?o }", {"s": ox.NamedNode(iri)}),
+    """True when the store says anything about the IRI (False for strings that are no IRI)."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return store.query(with_bindings("ASK { ?s ?p ?o }", {"s": node}),
                        default_graph=graphs_for(True))
 
 
