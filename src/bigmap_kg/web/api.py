@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -94,12 +95,12 @@ async def list_collection(request: Request, collection: str,
             raise HTTPException(422, {"error": f"unknown filter {name!r} for {collection}",
                                       "filters": sorted(spec.filters)})
         kind, term, datatype = expand(value, spec.filters[name])
-        variable = f"filter{number}"
-        patterns.append(spec.filters[name].pattern.replace("?value", f"?{variable}")
-                        .replace("?format", f"?format{number}"))
+        variable = f"value_{number}"
+        patterns.append(re.sub(r"\?(?!item\b)(\w+)", rf"?\1_{number}",
+                               spec.filters[name].pattern))
         bindings[variable] = ox.NamedNode(term) if kind == "iri" else \
             ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
-    where = " ".join(f"{{ {p} }}" for p in patterns)
+    where = " . ".join(patterns)  # one group: the VALUES bindings are in scope everywhere
     query = (sparql_prologue() + f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) WHERE {{ "
              f"?item a {spec.cls} . {where} OPTIONAL {{ ?item rdfs:label|skos:prefLabel ?l }} }} "
              "GROUP BY ?item ORDER BY ?item")

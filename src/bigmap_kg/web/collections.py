@@ -54,8 +54,9 @@ COLLECTIONS: dict[str, CollectionSpec] = {
                                 "laboratory, neutron or synchrotron", aliases=FACILITY_TYPE),
         "probe": Filter("?item bmo:probe ?value", None, "x-ray, neutron, electron, optical, "
                         "radio-frequency, ion", aliases=PROBE),
-        "operando": Filter("?item bmo:hasMatrixEntry/bmo:sampleFormat ?format . "
-                           "BIND(?format IN (bmo:Commercial, bmo:Realistic) AS ?value)", None,
+        "operando": Filter("BIND (EXISTS { ?item bmo:hasMatrixEntry/bmo:sampleFormat ?format "
+                           "FILTER (?format IN (bmo:Commercial, bmo:Realistic)) } AS ?operando) "
+                           "FILTER (?operando = ?value)", None,
                            "true: has a commercial or realistic (operando) matrix entry",
                            literal="xsd:boolean"),
     }, "Characterisation techniques of the D5.1 matrix (and the missing ones of section 2.5)."),
