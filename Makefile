@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
-SHARED := $(abspath ../shared/anchors/ontologies)
+SHARED := $(abspath ../shared/anchors)
+# the import catalog for tests: the aligned ontologies and PaNET, when ../shared is beside us
+IMPORTS := $(if $(wildcard $(SHARED)/ontologies),$(SHARED)/ontologies:$(SHARED)/metadata/samples/panet_PaNET.csv,)
 
-.PHONY: run build test lint validate clean
+PORT   ?= 8000
+.PHONY: run build serve test lint validate java bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,19 +16,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[serve,dev]"
 	rm -f $(VENV)/.installed-* && touch $@
 
-## run: install into .venv, build the graph into var/store and print its summary
-run: build
+## run: install into .venv, build the graph into var/store, serve it on 127.0.0.1:$(PORT)
+run: build serve
 
-build: $(STAMP)
+build: $(STAMP) java
 	$(BIN)/bigmap-kg build
+
+serve: $(STAMP)
+	$(BIN)/bigmap-kg serve --host 127.0.0.1 --port $(PORT)
+
+## java: the HermiT reasoner needs a Java runtime; install Debian's when it is missing
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing a Java runtime for the HermiT reasoner (apt)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless >/dev/null \
+	  || echo "warning: could not install Java; builds will skip reasoning"; }
 
 validate: $(STAMP)
 	$(BIN)/bigmap-kg validate --no-warnings
 
 ## test: install the dev extras and run the test suite (the import catalog is used when ../shared exists)
-test: $(STAMP)
-	$(BIN)/ruff check src tests
-	BIGMAP_KG_IMPORTS=$(if $(wildcard $(SHARED)),$(SHARED),) $(BIN)/pytest -q
+test: $(STAMP) java
+	$(BIN)/ruff check src tests bench
+	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
+
+## bench: SPARQL latency/throughput against oxigraph server and rdflib-endpoint
+bench: build
+	$(BIN)/python -m pip install --quiet -e ".[serve,dev,bench]"
+	$(BIN)/python bench/sparql_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -100,7 +100,8 @@ def query_command(file: Path | None, expression: str | None, fmt: str, asserted_
     try:
         store = open_store()
         result = run(store, text, inferred=not asserted_only, bindings=bindings)
-        click.echo(render(result, fmt))
+        output = render(result, fmt)
+        click.echo(output, nl=not output.endswith("\n"))
     except StoreMissingError as error:
         fail(str(error))
     except (SyntaxError, ValueError) as error:
