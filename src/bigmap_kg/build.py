@@ -95,8 +95,11 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
 
     if reasoner and java_available():
         started = time.perf_counter()
+        derived = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                                from_graph=ox.NamedNode(GRAPH_INFERRED)),
+                                format="nt")
         try:
-            entailed = reason(ontology.graph + data.graph)
+            entailed = reason(ontology.graph + data.graph + derived)
         except ReasoningError as error:
             raise BuildError(str(error)) from None
         store.extend(q for q in to_quads(entailed.inferred, GRAPH_INFERRED)

@@ -59,7 +59,7 @@ def reason(graph: Graph, *, timeout_note: str = "") -> ReasoningResult:
         after = set(world.as_rdflib_graph())
     inferred = Graph()
     for s, p, o in after - before:
-        if isinstance(s, BNode) or isinstance(o, BNode):
+        if isinstance(s, BNode) or isinstance(o, BNode) or o == OWL.Thing:
             continue
         if isinstance(s, URIRef) and isinstance(o, URIRef | Literal):
             inferred.add((s, p, o))
