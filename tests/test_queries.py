@@ -70,3 +70,12 @@ def test_tier1_experiments_starting_before_m10(store) -> None:
 def test_query_runs_on_the_store(store, name: str) -> None:
     result = run(store, QUERIES[name].text)
     assert isinstance(result, ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean)
+
+
+def test_techniques_probing_less_than_10_nm(store) -> None:
+    """Printed depths ≤ 10 nm: XPS 'Al Kα: 6-10 nm', nano-XPS 'Up to 4 nm', (N)AP-XPS '~5 nm at
+    1.5 keV', NEXAFS/EXAFS '10nm', soft XAS '10nm', nano-Auger '<5nm', XPEEM '10 nm (0.1)'."""
+    rows = answer(store, "shallow-probing-techniques")
+    assert {local(r["technique"]) for r in rows} == {
+        "xps", "nano-xps", "nap-xps", "nexafs-exafs", "soft-xas", "nano-auger", "xpeem"}
+    assert {r["probeLabel"] for r in rows} == {"X-rays", "electrons"}
