@@ -165,6 +165,38 @@ def serve_command(host: str, port: int, workers: int) -> None:
                 workers=workers, log_level="info")
 
 
+@main.command("complement")
+@click.argument("technique")
+@click.option("--kind", type=click.Choice(["complementary", "comparable", "same-cell"]),
+              help="Only this kind of relation.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def complement_command(technique: str, kind: str | None, as_json: bool) -> None:
+    """Techniques related to TECHNIQUE (slug, CURIE or IRI), with the reasons."""
+    import json
+
+    from .relations import format_relation, relations, technique_iri
+
+    try:
+        store = open_store()
+    except StoreMissingError as error:
+        fail(str(error))
+    iri = technique_iri(technique)
+    known = [r["t"].value for r in run(store, "SELECT ?t WHERE { ?t a bmo:Technique }")]
+    if iri not in known:
+        import difflib
+
+        close = difflib.get_close_matches(iri, known, n=5, cutoff=0.6)
+        fail(f"unknown technique {technique!r}" + (
+            f"; close matches: {', '.join(c.rsplit('/', 1)[1] for c in close)}" if close else ""))
+    found = [r for r in relations(store, iri) if kind is None or r.kind == kind]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+    else:
+        for relation in found:
+            click.echo(format_relation(relation))
+        click.echo(f"({len(found)} relation(s))")
+
+
 @main.command("check-imports")
 @click.option("--imports", "folders", envvar="BIGMAP_KG_IMPORTS", required=True,
               help="Folder(s) of the aligned ontologies (os.pathsep-separated); "

@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "theme": "theme",
     "mat": "material",
     "period": "period",
+    "rel": "relation",
 }
 
 PREFIXES: dict[str, str] = {

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from .. import paths
 from ..namespaces import PREFIXES, sparql_prologue
 from ..queryfile import QueryFile, with_bindings
+from ..relations import relations
 from ..store import graphs_for
 from .collections import COLLECTIONS, expand
 from .jsonld import frame_entity
@@ -22,6 +23,7 @@ from .jsonld import frame_entity
 router = APIRouter()
 VIEWS = Path(__file__).parent / "views"
 JSONLD = "application/ld+json"
+KIND_PATTERN = "^(complementary|comparable|same-cell)$"
 
 
 class JSONLDResponse(JSONResponse):
@@ -130,6 +132,47 @@ async def list_collection(request: Request, collection: str,
                     "api": f"/api/{collection}/{r['item'].value[len(PREFIXES[spec.prefix]):]}"}
                    for r in chosen],
     })
+
+
+@router.get("/api/techniques/{identifier}/complementary", tags=["Reasoning"],
+            summary="Techniques related to a technique, with reasons",
+            description="Complementary techniques (same observable by a different probe, depth, "
+                        "length scale or dimensionality), comparable offers (same technique at "
+                        "two partners) and techniques combinable on one cell. `kind` filters: "
+                        "complementary, comparable, same-cell. Example: "
+                        "`/api/techniques/xps/complementary?kind=complementary`.")
+async def technique_relations(request: Request, identifier: str,
+                              kind: str | None = Query(None, pattern=KIND_PATTERN)
+                              ) -> JSONResponse:
+    return await _relations(request, "techniques", identifier, kind)
+
+
+@router.get("/api/matrix-entries/{identifier}/complementary", tags=["Reasoning"],
+            summary="Techniques complementing a matrix entry, with reasons",
+            description="The relations of the entry's technique about an observable this entry "
+                        "measures. Example: `/api/matrix-entries/xps-model/complementary`.")
+async def entry_relations(request: Request, identifier: str,
+                          kind: str | None = Query(None, pattern=KIND_PATTERN)) -> JSONResponse:
+    return await _relations(request, "matrix-entries", identifier, kind)
+
+
+async def _relations(request: Request, collection: str, identifier: str,
+                     kind: str | None) -> JSONResponse:
+    store = request.app.state.store
+    iri = PREFIXES[COLLECTIONS[collection].prefix] + identifier
+    if not await asyncio.to_thread(_exists, store, iri):
+        raise not_found(store, collection, identifier)
+    if collection == "matrix-entries":
+        rows = await asyncio.to_thread(select, store, sparql_prologue() +
+                                       "SELECT ?t WHERE { ?e bmo:technique ?t }",
+                                       {"e": ox.NamedNode(iri)})
+        technique, entry = rows[0]["t"].value, iri
+    else:
+        technique, entry = iri, None
+    found = await asyncio.to_thread(relations, store, technique, entry)
+    return JSONResponse({"technique": technique, "entry": entry,
+                         "relations": [r.as_dict() for r in found
+                                       if kind is None or r.kind == kind]})
 
 
 def entity_document(request: Request, iri: str) -> dict:

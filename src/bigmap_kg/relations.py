@@ -1,0 +1,94 @@
+"""Relations between techniques (complementary, comparable, same cell) as plain records.
+
+The relations themselves are inferred at build time by rules/relation-*.rq; this module only
+reads them, for the API and the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .namespaces import PREFIXES, curie, sparql_prologue
+from .queryfile import QueryFile, with_bindings
+from .store import graphs_for
+
+VIEW = Path(__file__).parent / "web" / "views" / "relations.rq"
+KINDS = {"Complementarity": "complementary", "Comparability": "comparable",
+         "SameCellCombination": "same-cell"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    kind: str
+    other: str | None
+    other_label: str | None
+    observable: str | None
+    observable_label: str | None
+    cell: str | None
+    cell_label: str | None
+    partners: list[str]
+    reasons: list[str]
+    explanation: str
+    iri: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@cache
+def _query() -> str:
+    return sparql_prologue() + QueryFile.read(VIEW).text
+
+
+def relations(store: ox.Store, technique: str, entry: str | None = None) -> list[Relation]:
+    """Relations of a technique (IRI); restricted to what `entry` measures when given."""
+    bindings = {"technique": ox.NamedNode(technique)}
+    if entry:
+        bindings["entry"] = ox.NamedNode(entry)
+    found = []
+    for row in store.query(with_bindings(_query(), bindings), default_graph=graphs_for(True)):
+        text = _texts(row)
+        found.append(Relation(
+            kind=KINDS[row["kind"].value.rsplit("#", 1)[1]],
+            other=text("other"), other_label=text("otherLabel"),
+            observable=text("observable"), observable_label=text("observableLabel"),
+            cell=text("cell"), cell_label=text("cellLabel"),
+            partners=sorted((text("partners") or "").split()),
+            reasons=sorted((text("reasons") or "").split()),
+            explanation=text("explanation") or "", iri=row["relation"].value))
+    return found
+
+
+def _texts(row: ox.QuerySolution):
+    """Accessor for optional values of one solution (None when unbound)."""
+
+    def text(name: str) -> str | None:
+        return row[name].value if row[name] is not None else None
+
+    return text
+
+
+def technique_iri(name: str) -> str:
+    """A technique given as slug, CURIE or IRI."""
+    if name.startswith(("http://", "https://")):
+        return name
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES:
+        return PREFIXES[prefix] + local
+    return PREFIXES["tech"] + name
+
+
+def format_relation(relation: Relation) -> str:
+    """One line for the CLI."""
+    about = relation.observable_label or relation.cell_label or ""
+    who = f" [{', '.join(relation.partners)}]" if relation.partners else ""
+    other = relation.other_label or ""
+    return (f"{relation.kind:<13} {other:<45} {about:<32} "
+            f"{', '.join(r for r in relation.reasons)}{who}")
+
+
+__all__ = ["Relation", "curie", "format_relation", "relations", "technique_iri"]
