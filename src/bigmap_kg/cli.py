@@ -197,6 +197,49 @@ def complement_command(technique: str, kind: str | None, as_json: bool) -> None:
         click.echo(f"({len(found)} relation(s))")
 
 
+@main.command("plan")
+@click.option("-o", "--observable", "observables", multiple=True, required=True,
+              help="An observable the study needs (repeat).")
+@click.option("--operando", is_flag=True, help="Only commercial / realistic rows.")
+@click.option("--category", "categories", multiple=True,
+              type=click.Choice(["commercial", "realistic", "model"]))
+@click.option("--facility-type", "facility_types", multiple=True,
+              type=click.Choice(["laboratory", "neutron", "synchrotron"]))
+@click.option("--partner", "partners", multiple=True, help="Only offers of these partners.")
+@click.option("--material", help="Only techniques the Tier 1 plan applies to this material.")
+@click.option("--max-size", default=4, show_default=True, type=click.IntRange(1, 5))
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True)
+def plan_command(observables, operando, categories, facility_types, partners, material,
+                 max_size, limit, as_json) -> None:
+    """Smallest sets of matrix entries that cover the observables (exact search)."""
+    import json
+
+    from .namespaces import curie
+    from .planner import Constraints, PlanError, plan
+
+    try:
+        result = plan(open_store(), list(observables), Constraints(
+            operando_only=operando, categories=categories, facility_types=facility_types,
+            partners=partners, material=material, max_size=max_size, limit=limit))
+    except StoreMissingError as error:
+        fail(str(error))
+    except PlanError as error:
+        fail(f"{error}" + (f"; close matches: {', '.join(error.close_matches)}"
+                           if error.close_matches else ""))
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    for number, found in enumerate(result.plans, 1):
+        click.echo(f"{number}. " + " + ".join(curie(e) for e in found.entries)
+                   + f"  (cross-check partners: {found.cross_check_partners}"
+                   + (f", shared cell: {curie(found.shared_cells[0])}" if found.shared_cells
+                      else "") + ")")
+    if result.uncovered:
+        click.echo("uncovered: " + ", ".join(curie(o) for o in result.uncovered))
+    click.echo(f"({len(result.plans)} plan(s) from {result.candidates} candidate entries)")
+
+
 @main.command("check-imports")
 @click.option("--imports", "folders", envvar="BIGMAP_KG_IMPORTS", required=True,
               help="Folder(s) of the aligned ontologies (os.pathsep-separated); "

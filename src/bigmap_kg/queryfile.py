@@ -104,14 +104,21 @@ _WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _GROUP_OPEN = re.compile(r"\{")
 
 
-def with_bindings(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+Term = ox.NamedNode | ox.Literal
+
+
+def with_bindings(text: str, bindings: dict[str, Term | list[Term] | tuple[Term, ...]]) -> str:
     """Bind variables to RDF terms with a VALUES block at the start of the WHERE clause.
 
     The terms are written by pyoxigraph's own N-Triples serialisation of each term, so a value
     can never change the query's structure (no text of the caller is pasted in)."""
     if not bindings:
         return text
-    values = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+    blocks = []
+    for name, terms in bindings.items():
+        listed = terms if isinstance(terms, list | tuple) else [terms]
+        blocks.append(f"VALUES ?{name} {{ {' '.join(str(t) for t in listed)} }}")
+    values = " ".join(blocks)
     code = "".join(" " * len(line) if line.lstrip().startswith("#") else line
                    for line in text.splitlines(keepends=True))
     found = _WHERE_OPEN.search(code)

@@ -16,7 +16,7 @@ from .namespaces import PREFIXES, curie, sparql_prologue
 from .queryfile import QueryFile, with_bindings
 from .store import graphs_for
 
-VIEW = Path(__file__).parent / "web" / "views" / "relations.rq"
+VIEW = Path(__file__).parent / "views" / "relations.rq"
 KINDS = {"Complementarity": "complementary", "Comparability": "comparable",
          "SameCellCombination": "same-cell"}
 

@@ -21,7 +21,7 @@ from .collections import COLLECTIONS, expand
 from .jsonld import frame_entity
 
 router = APIRouter()
-VIEWS = Path(__file__).parent / "views"
+VIEWS = Path(__file__).parents[1] / "views"
 JSONLD = "application/ld+json"
 KIND_PATTERN = "^(complementary|comparable|same-cell)$"
 

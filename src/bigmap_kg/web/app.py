@@ -15,6 +15,7 @@ from ..store import open_store
 from .api import router as api_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
+from .plan import router as plan_router
 from .pool import QueryPool
 from .settings import Settings
 from .sparql import router as sparql_router
@@ -47,5 +48,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["*"], expose_headers=["Content-Location", "Link"])
     app.include_router(sparql_router)
     app.include_router(api_router)
+    app.include_router(plan_router)
     app.include_router(linkeddata_router)
     return app
