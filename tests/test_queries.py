@@ -79,3 +79,13 @@ def test_techniques_probing_less_than_10_nm(store) -> None:
     assert {local(r["technique"]) for r in rows} == {
         "xps", "nano-xps", "nap-xps", "nexafs-exafs", "soft-xas", "nano-auger", "xpeem"}
     assert {r["probeLabel"] for r in rows} == {"X-rays", "electrons"}
+
+
+def test_complementary_pairs_for_the_sei_theme(store) -> None:
+    """Table 2 uses Raman and IR (FTIR), HAXPES, XPEEM, XPS, ToF-SIMS, SEM and AFM; of these,
+    the rules pair FTIR with XPS and HAXPES for SEI composition (different probe and depth)."""
+    rows = answer(store, "complementary-pairs-for-theme")
+    sei = {(local(r["t1"]), local(r["t2"])) for r in rows
+           if r["observable"].endswith("/sei-composition")}
+    assert sei == {("ftir", "haxpes"), ("ftir", "xps")}
+    assert all("SharedObservable" in r["reasons"] for r in rows)

@@ -105,3 +105,22 @@ def test_complementary_api_and_cli(store_path: Path) -> None:
 
 def test_technique_iri_accepts_slug_curie_and_iri() -> None:
     assert technique_iri("xps") == technique_iri("tech:xps") == technique_iri(T + "xps")
+
+
+def test_competence_mapping_stated_and_derived(store) -> None:
+    """Lab XRD: stated in section 2.1 (laboratory, Å, 1D, operando, seven partners). Derived from
+    the rows: synchrotron XRD instruments are offered by ESRF (BM32, ID22, ID31, ID11, ID15A),
+    DTU (DanMAX) and SOLEIL (CRISTAL, SWING); neutron diffraction by ILL (D2B, D20, SALSA) and
+    TUD (PEARL); Bragg CDI's category is not legible, so its operando ability stays unknown."""
+    rows = select(store, """SELECT ?t ?type ?n ?op ?scale ?basis WHERE {
+        ?t bmo:hasCompetenceMapping ?m . ?m bmo:facilityType ?type ; bmo:basis ?basis .
+        OPTIONAL { ?m bmo:partnerCount ?n } OPTIONAL { ?m bmo:operando ?op }
+        OPTIONAL { ?m bmo:lengthScale ?scale } }""")
+    mapping = {(r["t"].rsplit("/", 1)[1], r["type"].rsplit("#", 1)[1]): r for r in rows}
+    lab = mapping[("lab-xrd", "LaboratoryFacility")]
+    assert (lab["n"], lab["op"], lab["scale"].rsplit("#", 1)[1]) == ("7", "true", "Angstrom")
+    assert lab["basis"].startswith("stated")
+    assert mapping[("synchrotron-xrd", "SynchrotronFacility")]["n"] == "3"
+    neutron = mapping[("neutron-diffraction", "NeutronFacility")]
+    assert (neutron["n"], neutron["op"]) == ("2", "true")
+    assert mapping[("bcdi", "SynchrotronFacility")]["op"] is None
