@@ -122,7 +122,3 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
         step("load", started)
     return summary
 
-
-def ontology_graph() -> Graph:
-    """The project ontology (with its alignment axioms) as one rdflib graph."""
-    return sources.read(sources.ontology_files()).graph

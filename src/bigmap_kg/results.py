@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pyoxigraph as ox
@@ -65,12 +63,3 @@ def rows_as_dicts(solutions: ox.QuerySolutions) -> list[dict[str, str]]:
     """SELECT results as plain dicts of strings (full IRIs), for tests and the API."""
     names = [v.value for v in solutions.variables]
     return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in solutions]
-
-
-def csv_text(rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import pyoxigraph as ox
 from pyld import jsonld
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from ..namespaces import BMO, KINDS, PREFIXES
+from ..namespaces import BMO, PREFIXES
 
 #: terms outside our ontology that the views use
 EXTRA_TERMS = {
@@ -57,14 +55,6 @@ def build_context(ontology: Graph) -> dict:
         context[term] = definition
     context.update(EXTRA_TERMS)
     return {"@context": context}
-
-
-@cache
-def kind_of(iri: str) -> str | None:
-    for segment in KINDS.values():
-        if iri.startswith(f"{PREFIXES['bmo'].rsplit('ontology#', 1)[0]}{segment}/"):
-            return segment
-    return None
 
 
 def to_nquads(triples) -> str:
