@@ -95,11 +95,13 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
 
     if reasoner and java_available():
         started = time.perf_counter()
-        derived = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES,
-                                                from_graph=ox.NamedNode(GRAPH_INFERRED)),
-                                format="nt")
+        # one graph from the store itself, so that blank nodes of data and rules are the same
+        triples = (ox.Triple(q.subject, q.predicate, q.object)
+                   for q in store.quads_for_pattern(None, None, None, None))
+        everything = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                                   format="nt")
         try:
-            entailed = reason(ontology.graph + data.graph + derived)
+            entailed = reason(everything)
         except ReasoningError as error:
             raise BuildError(str(error)) from None
         store.extend(q for q in to_quads(entailed.inferred, GRAPH_INFERRED)
