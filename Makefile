@@ -8,7 +8,7 @@ SHARED := $(abspath ../shared/anchors)
 IMPORTS := $(if $(wildcard $(SHARED)/ontologies),$(SHARED)/ontologies:$(SHARED)/metadata/samples/panet_PaNET.csv,)
 
 PORT   ?= 8000
-.PHONY: run build serve test lint validate java bench clean
+.PHONY: run build serve test lint validate java browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ validate: $(STAMP)
 	$(BIN)/bigmap-kg validate --no-warnings
 
 ## test: install the dev extras and run the test suite (the import catalog is used when ../shared exists)
-test: $(STAMP) java
+## browser: the page tests drive Debian's chromium with Playwright (never a downloaded browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests (apt)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null \
+	  || echo "warning: could not install chromium; the browser tests will be skipped"; }
+
+test: $(STAMP) java browser
 	$(BIN)/ruff check src tests bench
 	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pyoxigraph as ox
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 from rdflib import Graph
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..namespaces import GRAPH_ONTOLOGY
@@ -19,6 +24,8 @@ from .plan import router as plan_router
 from .pool import QueryPool
 from .settings import Settings
 from .sparql import router as sparql_router
+from .ui import not_found_page
+from .ui import router as ui_router
 
 
 def ontology_from_store(store) -> Graph:
@@ -50,4 +57,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
+    app.include_router(ui_router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
+              name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def friendly_404(request: Request, error: StarletteHTTPException) -> Response:
+        """Browsers get a page with a search box; programs get JSON."""
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if error.status_code == 404 and wants_html:
+            detail = error.detail if isinstance(error.detail, str) else \
+                error.detail.get("error", "Not found") if isinstance(error.detail, dict) \
+                else "Not found"
+            return not_found_page(request, detail)
+        return await http_exception_handler(request, error)
     return app

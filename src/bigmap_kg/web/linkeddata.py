@@ -8,15 +8,15 @@ Content-Location and Link headers; unknown IRIs get 404.
 from __future__ import annotations
 
 import asyncio
-import html
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from ..namespaces import BASE, KINDS, PREFIXES, curie
+from ..namespaces import BASE, KINDS, PREFIXES
 from .api import _exists, entity_document, entity_triples
 from .negotiation import acceptable
+from .ui import entity_page
 
 router = APIRouter()
 DOCUMENT_TYPES = {"ttl": ("text/turtle", ox.RdfFormat.TURTLE),
@@ -70,28 +70,9 @@ def register(segment: str) -> None:
             data = ox.serialize(triples, format=rdf_format,
                                 prefixes=PREFIXES if extension == "ttl" else None)
             return Response(data, media_type=media, headers=headers)
-        return HTMLResponse(render_html(iri, triples, segment, identifier), headers=headers)
-
-
-def render_html(iri: str, triples: list[ox.Triple], segment: str, identifier: str) -> str:
-    """A plain page of the entity's own statements (the web app of the UI issue replaces it)."""
-    rows = []
-    for triple in triples:
-        if triple.subject != ox.NamedNode(iri):
-            continue
-        value = triple.object
-        shown = html.escape(curie(value.value)) if isinstance(value, ox.NamedNode) \
-            else html.escape(value.value)
-        if isinstance(value, ox.NamedNode) and value.value.startswith(BASE):
-            shown = f'<a href="/{html.escape(value.value[len(BASE):])}">{shown}</a>'
-        rows.append(f"<tr><th scope='row'>{html.escape(curie(triple.predicate.value))}</th>"
-                    f"<td>{shown}</td></tr>")
-    title = html.escape(curie(iri))
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-            f"</head><body><h1>{title}</h1><p>Also as <a href='/{segment}/{identifier}.ttl'>"
-            f"Turtle</a>, <a href='/{segment}/{identifier}.jsonld'>JSON-LD</a>, "
-            f"<a href='/{segment}/{identifier}.nt'>N-Triples</a>.</p><table>"
-            + "".join(sorted(rows)) + "</table></body></html>")
+        response = entity_page(request, iri, triples, f"/{segment}/{identifier}")
+        response.headers.update(headers)
+        return response
 
 
 for _segment in SEGMENTS:

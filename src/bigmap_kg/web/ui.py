@@ -1,0 +1,224 @@
+"""Pages for the scientists: the filterable matrix and one page per entity (server-rendered)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..namespaces import BASE, curie, sparql_prologue
+from ..queryfile import QueryFile
+from ..relations import relations
+from ..store import graphs_for
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+VIEWS = Path(__file__).parents[1] / "views"
+FACETS = [("cluster", "Cluster"), ("category", "Sample format"), ("facility", "Facility type"),
+          ("partner", "Partner"), ("observable", "Observable"), ("operando", "Operando")]
+COLUMNS = [("technique", "Technique"), ("category", "Category"), ("area", "Probed area"),
+           ("depth", "Penetration depth"), ("detection", "Detection limit and contrast"),
+           ("observables", "Observables"), ("time", "Operando time resolution"),
+           ("partners", "Partners")]
+
+
+@cache
+def _view(name: str) -> str:
+    return sparql_prologue() + QueryFile.read(VIEWS / f"{name}.rq").text
+
+
+def page_of(iri: str) -> str:
+    """The site path of an entity IRI (its dereferenceable page)."""
+    return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
+
+
+def _solutions(store: ox.Store) -> list[dict]:
+    result = store.query(_view("matrix-rows"), default_graph=graphs_for(True))
+    names = [v.value for v in result.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+
+
+def _labels(store: ox.Store) -> dict[str, tuple[str, str]]:
+    return {r["thing"].value: (r["label"].value, r["kind"].value)
+            for r in store.query(_view("labels"), default_graph=graphs_for(True))}
+
+
+def _prepare(rows: list[dict], labels: dict) -> list[dict]:
+    for row in rows:
+        row["partnerSet"] = set((row["partners"] or "").split())
+        row["facilitySet"] = set((row["facilityTypes"] or "").split())
+        row["conceptSet"] = set((row["concepts"] or "").split())
+        row["partnerLabels"] = ", ".join(sorted(labels[p][0] for p in row["partnerSet"]
+                                                if p in labels))
+        row["categoryClass"] = (row["categoryLabel"] or "unknown").lower()
+        row["techniquePage"] = page_of(row["technique"])
+        row["entryPage"] = page_of(row["entry"])
+    return rows
+
+
+def _keep(row: dict, selected: dict[str, str]) -> bool:
+    checks = {
+        "cluster": lambda v: row["cluster"].endswith("/" + v),
+        "category": lambda v: (row["categoryLabel"] or "").lower() == v,
+        "facility": lambda v: any(f.endswith("#" + v) for f in row["facilitySet"]),
+        "partner": lambda v: any(p.endswith("/" + v) for p in row["partnerSet"]),
+        "observable": lambda v: any(c.endswith("/" + v) for c in row["conceptSet"]),
+        "operando": lambda v: (row["categoryLabel"] in ("commercial", "realistic")) == (v == "yes"),
+        "q": lambda v: v.lower() in " ".join(str(row[k] or "") for k in (
+            "printed", "techniqueLabel", "observables", "area", "depth", "detection")).lower(),
+    }
+    return all(checks[name](value) for name, value in selected.items() if name in checks)
+
+
+def _sort_key(key: str):
+    def value(row: dict):
+        if key == "technique":
+            return (row["printed"] or "").lower()
+        if key == "time":
+            return row["timeMax"] is None, float(row["timeMax"] or 0)
+        if key == "partners":
+            return -len(row["partnerSet"])
+        return str(row.get({"category": "categoryLabel"}.get(key, key)) or "~").lower()
+    return value
+
+
+def _select(request: Request) -> tuple[dict[str, str], list[dict], int]:
+    selected = {k: v for k, v in request.query_params.items()
+                if v and k in {name for name, _ in FACETS} | {"q"}}
+    store = request.app.state.store
+    rows = _prepare(_solutions(store), _labels(store))
+    total = len(rows)
+    kept = [r for r in rows if _keep(r, selected)]
+    sort = request.query_params.get("sort", "")
+    key = sort.lstrip("-")
+    if key in dict(COLUMNS):
+        kept.sort(key=_sort_key(key), reverse=sort.startswith("-"))
+    return selected, kept, total
+
+
+def _options(store: ox.Store, rows: list[dict]) -> list[dict]:
+    labels = _labels(store)
+    used_partners = {p for r in rows for p in r["partnerSet"]}
+    used_concepts = {c for r in rows for c in r["conceptSet"]}
+    clusters = sorted({(r["cluster"].rsplit("/", 1)[1], r["clusterLabel"]) for r in rows})
+    return [
+        {"name": "cluster", "label": "Cluster", "options": clusters},
+        {"name": "category", "label": "Sample format",
+         "options": [("commercial", "commercial"), ("realistic", "realistic"), ("model", "model")]},
+        {"name": "facility", "label": "Facility type",
+         "options": [("LaboratoryFacility", "laboratory"), ("NeutronFacility", "neutron"),
+                     ("SynchrotronFacility", "synchrotron")]},
+        {"name": "partner", "label": "Partner",
+         "options": sorted(((p.rsplit("/", 1)[1], labels[p][0]) for p in used_partners
+                            if p in labels), key=lambda o: o[1])},
+        {"name": "observable", "label": "Observable (with narrower)",
+         "options": sorted(((c.rsplit("/", 1)[1], labels[c][0]) for c in used_concepts
+                            if c in labels), key=lambda o: o[1].lower())},
+        {"name": "operando", "label": "Operando", "options": [("yes", "yes"), ("no", "no")]},
+    ]
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/matrix", status_code=303)
+
+
+@router.get("/matrix", response_class=HTMLResponse)
+async def matrix(request: Request) -> HTMLResponse:
+    selected, rows, total = await asyncio.to_thread(_select, request)
+    all_rows = await asyncio.to_thread(lambda: _prepare(_solutions(request.app.state.store),
+                                                        _labels(request.app.state.store)))
+    facets = await asyncio.to_thread(_options, request.app.state.store, all_rows)
+    sort = request.query_params.get("sort", "")
+    sort_links = {key: "/matrix?" + urlencode({**selected, "sort": ("-" + key) if sort == key
+                                                else key}) for key, _ in COLUMNS}
+    clear_links = [(name, "/matrix?" + urlencode({k: v for k, v in selected.items() if k != name}))
+                   for name in selected]
+    return TEMPLATES.TemplateResponse(request, "matrix.html", {
+        "title": "Experimental matrix", "rows": rows, "total": total, "facets": facets,
+        "selected": selected, "columns": COLUMNS, "sort": sort, "sort_links": sort_links,
+        "clear_links": clear_links, "query_string": urlencode(selected)})
+
+
+@router.get("/matrix.csv")
+async def matrix_csv(request: Request) -> Response:
+    _, rows, _ = await asyncio.to_thread(_select, request)
+    out = io.StringIO()
+    fields = ["entry", "clusterLabel", "row", "categoryLabel", "printed", "area", "depth",
+              "detection", "observables", "time", "partnerLabels"]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=matrix.csv"})
+
+
+@router.get("/matrix.jsonld")
+async def matrix_jsonld(request: Request) -> JSONResponse:
+    _, rows, _ = await asyncio.to_thread(_select, request)
+    return JSONResponse({
+        "@context": str(request.base_url) + "context.jsonld",
+        "@graph": [{"@id": r["entry"], "@type": "bmo:MatrixEntry", "technique": r["technique"],
+                    "cluster": r["cluster"], "techniqueAsPrinted": r["printed"]}
+                   for r in rows]}, media_type="application/ld+json")
+
+
+def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str) -> HTMLResponse:
+    """Everything the graph says about the entity, with links both ways where rules made them."""
+    subject = ox.NamedNode(iri)
+    names: dict[str, str] = {}
+    for triple in triples:
+        if triple.predicate.value in ("http://www.w3.org/2000/01/rdf-schema#label",
+                                      "http://www.w3.org/2004/02/skos/core#prefLabel"):
+            names.setdefault(triple.subject.value, triple.object.value)
+    owned: dict[ox.BlankNode, list[ox.Triple]] = {}
+    for triple in triples:
+        if isinstance(triple.subject, ox.BlankNode):
+            owned.setdefault(triple.subject, []).append(triple)
+
+    def link(node: ox.NamedNode) -> dict:
+        return {"text": names.get(node.value, curie(node.value)),
+                "href": page_of(node.value) if node.value.startswith(BASE) else None}
+
+    facts: dict[str, list[dict]] = {}
+    for triple in triples:
+        if triple.subject != subject:
+            continue
+        name = curie(triple.predicate.value).split(":", 1)[-1]
+        value = triple.object
+        if isinstance(value, ox.BlankNode):  # an offer, quantity or statement: text + its links
+            parts = owned.get(value, [])
+            text = next((t.object.value for t in parts if t.predicate.value.endswith("#asPrinted")),
+                        "")
+            item = {"text": text, "href": None,
+                    "links": [link(t.object) for t in parts if isinstance(t.object, ox.NamedNode)
+                              and t.object.value.startswith(BASE)
+                              and not t.predicate.value.endswith("#type")]}
+        elif isinstance(value, ox.NamedNode):
+            item = link(value)
+        else:
+            item = {"text": value.value, "href": None}
+        facts.setdefault(name, []).append(item)
+    related = []
+    if "/technique/" in iri:
+        for r in relations(request.app.state.store, iri):
+            related.append({**r.as_dict(), "other_href": page_of(r.other) if r.other else None,
+                            "cell_href": page_of(r.cell) if r.cell else None})
+    ordered = sorted(facts.items(), key=lambda kv: (kv[0] not in ("label", "prefLabel"), kv[0]))
+    return TEMPLATES.TemplateResponse(request, "entity.html", {
+        "title": names.get(iri, curie(iri)), "iri": iri, "base": base, "facts": ordered,
+        "relations": related})
+
+
+def not_found_page(request: Request, message: str) -> HTMLResponse:
+    guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+    return TEMPLATES.TemplateResponse(request, "404.html", {
+        "title": "Not found", "message": message, "guess": guess}, status_code=404)

@@ -1,0 +1,93 @@
+"""The pages, in a real browser: Debian's chromium driven by Playwright (no bundled browser).
+
+Screenshots go to test-artifacts/; any console error or page error fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .server import running_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian chromium is not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser_page(store_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_server(store_path) as base, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield base, page, errors
+        browser.close()
+
+
+def test_facets_technique_entry_and_cell(browser_page) -> None:
+    """Which partners offer operando diffraction with a pouch cell? Filter the matrix, open the
+    lab XRD technique, its realistic entry, then UU's 'Pouch (transmission)' cell."""
+    base, page, errors = browser_page
+    page.goto(base + "/matrix")
+    page.select_option("#f-cluster", "diffraction-scattering")
+    page.select_option("#f-operando", "yes")
+    page.select_option("#f-partner", "uu")
+    page.click("button[type=submit]")
+    assert re.search(r"cluster=diffraction-scattering.*partner=uu", page.url)
+    assert "(2 of 55 entries)" in page.inner_text("h1")
+    page.screenshot(path=str(ARTIFACTS / "matrix-filtered.png"), full_page=True)
+    page.click("text=Laboratory X-ray Diffraction (lab XRD)")
+    assert page.inner_text("h1") == "Laboratory X-ray diffraction"
+    page.screenshot(path=str(ARTIFACTS / "technique-lab-xrd.png"), full_page=True)
+    page.click("a[href='/matrix-entry/lab-xrd-realistic']")
+    assert "Pouch (transmission)" in page.inner_text("main")
+    page.click("a[href='/cell/uu-pouch-transmission']")
+    assert page.inner_text("h1") == "Pouch (transmission)"
+    assert "UU" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "cell-uu-pouch.png"), full_page=True)
+    assert errors == []
+
+
+def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
+    """Which techniques complement XPS for SEI composition? The XPS page lists them."""
+    base, page, errors = browser_page
+    page.goto(base + "/technique/xps", wait_until="load")
+    related = page.inner_text("ul.relations")
+    assert "infrared" in related.lower() and "SEI / CEI composition" in related
+    assert "DifferentProbe" in related
+    page.screenshot(path=str(ARTIFACTS / "technique-xps.png"), full_page=True)
+    assert errors == []
+
+
+def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_page) -> None:
+    base, page, errors = browser_page
+    page.goto(base + "/matrix?cluster=imaging&observable=band-gap")
+    assert "No matrix entry matches" in page.inner_text("main")
+    page.click("text=Remove the filter “observable”")
+    assert "observable" not in page.url and "cluster=imaging" in page.url
+    response = page.goto(base + "/technique/no-such-technique")
+    assert response.status == 404
+    assert page.is_visible("input[type=search]")
+    page.screenshot(path=str(ARTIFACTS / "not-found.png"))
+    assert [e for e in errors if "404" not in e] == []
+
+
+def test_sorting_and_export_links(browser_page) -> None:
+    base, page, _ = browser_page
+    page.goto(base + "/matrix?cluster=surface-spectroscopy")
+    page.click("a[aria-label='Sort by Technique']")
+    assert "sort=technique" in page.url
+    firsts = page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts()
+    assert firsts == sorted(firsts, key=str.lower)
+    assert page.get_attribute("text=CSV", "href").startswith("/matrix.csv?cluster=")
