@@ -91,3 +91,23 @@ def test_sorting_and_export_links(browser_page) -> None:
     firsts = page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts()
     assert firsts == sorted(firsts, key=str.lower)
     assert page.get_attribute("text=CSV", "href").startswith("/matrix.csv?cluster=")
+
+
+def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
+    """Which cells also serve XAS? Appendix A: sheets 13 (UU Ampix-type: XAS), 14/36 (SOLEIL
+    operando electrocell), 21 (CTH PFA cell: XAS), 28 (SOLEIL STXM electrocell: soft XAS), 37
+    (CNRS CAEN transmission); the matrix adds CEA's 'Operando cell' (XAS row) and SOLEIL's
+    Omicron holder (micro-XAS, NEXAFS/EXAFS rows)."""
+    base, page, errors = browser_page
+    page.goto(base + "/cells")
+    page.select_option("#c-technique", "xas")
+    page.click("button[type=submit]")
+    assert "technique=xas" in page.url
+    titles = set(page.locator("li.card h2 a").all_inner_texts())
+    assert titles == {"Ampix-type cell", "Operando electrocell", "PFA Operando Cell",
+                      "STXM microscopy Operando electrocell", "CAEN cell (transmission)",
+                      "Operando cell", "Omicron type sample holder"}
+    page.screenshot(path=str(ARTIFACTS / "cells-xas.png"), full_page=True)
+    page.click("text=CAEN cell (transmission)")
+    assert page.inner_text("h1") == "CAEN cell (transmission)"
+    assert errors == []

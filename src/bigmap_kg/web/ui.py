@@ -222,3 +222,55 @@ def not_found_page(request: Request, message: str) -> HTMLResponse:
     guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
     return TEMPLATES.TemplateResponse(request, "404.html", {
         "title": "Not found", "message": message, "guess": guess}, status_code=404)
+
+
+def _cards(store: ox.Store) -> list[dict]:
+    result = store.query(_view("cell-cards"), default_graph=graphs_for(True))
+    names = [v.value for v in result.variables]
+    cards = [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+    for card in cards:
+        card["page"] = page_of(card["cell"])
+        card["techniqueSet"] = set((card["techniques"] or "").split())
+        card["windowSet"] = set((card["windows"] or "").split())
+    return cards
+
+
+def _cell_facets(cards: list[dict]) -> list[dict]:
+    def slug(iri: str) -> str:
+        return iri.rsplit("/", 1)[1]
+
+    techniques = sorted({slug(t) for c in cards for t in c["techniqueSet"]})
+    windows = sorted({slug(w) for c in cards for w in c["windowSet"]})
+    partners = sorted({(slug(c["partner"]), c["partnerLabel"]) for c in cards if c["partner"]},
+                      key=lambda o: o[1])
+    return [
+        {"name": "technique", "label": "Technique (narrower included)",
+         "options": [(t, t) for t in techniques]},
+        {"name": "geometry", "label": "Geometry",
+         "options": [("transmission", "transmission"), ("reflection", "reflection")]},
+        {"name": "window", "label": "Window material", "options": [(w, w) for w in windows]},
+        {"name": "partner", "label": "Partner", "options": partners},
+    ]
+
+
+def _card_kept(card: dict, selected: dict[str, str]) -> bool:
+    checks = {
+        "technique": lambda v: any(t.endswith("/" + v) for t in card["techniqueSet"]),
+        "geometry": lambda v: v in (card["geometries"] or ""),
+        "window": lambda v: any(w.endswith("/" + v) for w in card["windowSet"]),
+        "partner": lambda v: bool(card["partner"]) and card["partner"].endswith("/" + v),
+    }
+    return all(checks[k](v) for k, v in selected.items())
+
+
+@router.get("/cells", response_class=HTMLResponse)
+async def cell_index(request: Request) -> HTMLResponse:
+    cards = await asyncio.to_thread(_cards, request.app.state.store)
+    selected = {k: v for k, v in request.query_params.items()
+                if v and k in {"technique", "geometry", "window", "partner"}}
+    kept = [c for c in cards if _card_kept(c, selected)]
+    clear_links = [(name, "/cells?" + urlencode({k: v for k, v in selected.items() if k != name}))
+                   for name in selected]
+    return TEMPLATES.TemplateResponse(request, "cells.html", {
+        "title": "Cell index", "cards": kept, "total": len(cards),
+        "facets": _cell_facets(cards), "selected": selected, "clear_links": clear_links})
