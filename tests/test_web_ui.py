@@ -39,6 +39,7 @@ def test_facets_technique_entry_and_cell(browser_page) -> None:
     """Which partners offer operando diffraction with a pouch cell? Filter the matrix, open the
     lab XRD technique, its realistic entry, then UU's 'Pouch (transmission)' cell."""
     base, page, errors = browser_page
+    errors.clear()
     page.goto(base + "/matrix")
     page.select_option("#f-cluster", "diffraction-scattering")
     page.select_option("#f-operando", "yes")
@@ -62,6 +63,7 @@ def test_facets_technique_entry_and_cell(browser_page) -> None:
 def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
     """Which techniques complement XPS for SEI composition? The XPS page lists them."""
     base, page, errors = browser_page
+    errors.clear()
     page.goto(base + "/technique/xps", wait_until="load")
     related = page.inner_text("ul.relations")
     assert "infrared" in related.lower() and "SEI / CEI composition" in related
@@ -72,6 +74,7 @@ def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
 
 def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_page) -> None:
     base, page, errors = browser_page
+    errors.clear()
     page.goto(base + "/matrix?cluster=imaging&observable=band-gap")
     assert "No matrix entry matches" in page.inner_text("main")
     page.click("text=Remove the filter “observable”")
@@ -84,7 +87,8 @@ def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_pa
 
 
 def test_sorting_and_export_links(browser_page) -> None:
-    base, page, _ = browser_page
+    base, page, errors = browser_page
+    errors.clear()
     page.goto(base + "/matrix?cluster=surface-spectroscopy")
     page.click("a[aria-label='Sort by Technique']")
     assert "sort=technique" in page.url
@@ -99,6 +103,7 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
     (CNRS CAEN transmission); the matrix adds CEA's 'Operando cell' (XAS row) and SOLEIL's
     Omicron holder (micro-XAS, NEXAFS/EXAFS rows)."""
     base, page, errors = browser_page
+    errors.clear()
     page.goto(base + "/cells")
     page.select_option("#c-technique", "xas")
     page.click("button[type=submit]")
