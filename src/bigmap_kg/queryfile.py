@@ -107,12 +107,22 @@ _GROUP_OPEN = re.compile(r"\{")
 Term = ox.NamedNode | ox.Literal
 
 
-def with_bindings(text: str, bindings: dict[str, Term | list[Term] | tuple[Term, ...]]) -> str:
+def with_bindings(text: str, bindings: dict[str, Term | list[Term] | tuple[Term, ...]],
+                  inline: bool = False) -> str:
     """Bind variables to RDF terms with a VALUES block at the start of the WHERE clause.
 
     The terms are written by pyoxigraph's own N-Triples serialisation of each term, so a value
-    can never change the query's structure (no text of the caller is pasted in)."""
+    can never change the query's structure (no text of the caller is pasted in). With
+    `inline`, a single-valued variable is replaced by its term wherever it occurs (for view
+    queries whose variable is only used in patterns: Oxigraph then starts every branch from it,
+    which VALUES does not achieve — 15 ms instead of 250 ms for an entity description)."""
     if not bindings:
+        return text
+    if inline:
+        for name, term in bindings.items():
+            if isinstance(term, list | tuple):
+                raise ValueError("only single terms can be inlined")
+            text = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=str(term): t, text)
         return text
     blocks = []
     for name, terms in bindings.items():

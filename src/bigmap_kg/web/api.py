@@ -42,8 +42,8 @@ def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[di
 
 
 def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
-    return list(store.query(with_bindings(view_query("entity"), {"entity": ox.NamedNode(iri)}),
-                            default_graph=graphs_for(True)))
+    return list(store.query(with_bindings(view_query("entity"), {"entity": ox.NamedNode(iri)},
+                                          inline=True), default_graph=graphs_for(True)))
 
 
 def _exists(store: ox.Store, iri: str) -> bool:

@@ -90,17 +90,24 @@ def _sort_key(key: str):
     return value
 
 
+def _all_rows(request: Request) -> list[dict]:
+    """The matrix rows, computed once per process (the store is read-only while served)."""
+    state = request.app.state
+    if getattr(state, "matrix_rows", None) is None:
+        state.matrix_rows = _prepare(_solutions(state.store), _labels(state.store))
+    return state.matrix_rows
+
+
 def _select(request: Request) -> tuple[dict[str, str], list[dict], int]:
     selected = {k: v for k, v in request.query_params.items()
                 if v and k in {name for name, _ in FACETS} | {"q"}}
-    store = request.app.state.store
-    rows = _prepare(_solutions(store), _labels(store))
+    rows = _all_rows(request)
     total = len(rows)
     kept = [r for r in rows if _keep(r, selected)]
     sort = request.query_params.get("sort", "")
     key = sort.lstrip("-")
     if key in dict(COLUMNS):
-        kept.sort(key=_sort_key(key), reverse=sort.startswith("-"))
+        kept = sorted(kept, key=_sort_key(key), reverse=sort.startswith("-"))
     return selected, kept, total
 
 
@@ -134,9 +141,7 @@ async def home() -> RedirectResponse:
 @router.get("/matrix", response_class=HTMLResponse)
 async def matrix(request: Request) -> HTMLResponse:
     selected, rows, total = await asyncio.to_thread(_select, request)
-    all_rows = await asyncio.to_thread(lambda: _prepare(_solutions(request.app.state.store),
-                                                        _labels(request.app.state.store)))
-    facets = await asyncio.to_thread(_options, request.app.state.store, all_rows)
+    facets = await asyncio.to_thread(_options, request.app.state.store, _all_rows(request))
     sort = request.query_params.get("sort", "")
     sort_links = {key: "/matrix?" + urlencode({**selected, "sort": ("-" + key) if sort == key
                                                 else key}) for key, _ in COLUMNS}
@@ -265,7 +270,10 @@ def _card_kept(card: dict, selected: dict[str, str]) -> bool:
 
 @router.get("/cells", response_class=HTMLResponse)
 async def cell_index(request: Request) -> HTMLResponse:
-    cards = await asyncio.to_thread(_cards, request.app.state.store)
+    state = request.app.state
+    if getattr(state, "cell_cards", None) is None:
+        state.cell_cards = await asyncio.to_thread(_cards, state.store)
+    cards = state.cell_cards
     selected = {k: v for k, v in request.query_params.items()
                 if v and k in {"technique", "geometry", "window", "partner"}}
     kept = [c for c in cards if _card_kept(c, selected)]
