@@ -53,6 +53,9 @@ def test_neutron_only_study(store) -> None:
     result = plan(store, ["crystal-structure", "lithium-distribution"],
                   Constraints(facility_types=("neutron",), limit=100))
     assert result.uncovered == []
+    instruments = {i.rsplit("/", 1)[1] for p in result.plans for found in p.instruments.values()
+                   for i in found}
+    assert {"ill-d20", "ill-d2b", "ill-d50-next"} <= instruments
     lithium = {"neutron-imaging-commercial", "neutron-imaging-realistic",
                "neutron-tomography-commercial", "ndp-realistic",
                "neutron-reflectometry-model"}

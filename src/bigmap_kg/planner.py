@@ -58,6 +58,7 @@ class Candidate:
     covers: set[str] = field(default_factory=set)
     partners: set[str] = field(default_factory=set)
     facility_types: set[str] = field(default_factory=set)
+    instruments: set[str] = field(default_factory=set)
     cells: set[str] = field(default_factory=set)
     time: float | None = None
 
@@ -67,6 +68,7 @@ class Plan:
     entries: list[str]
     techniques: list[str]
     partners: dict[str, list[str]]
+    instruments: dict[str, list[str]]
     cells: dict[str, list[str]]
     shared_cells: list[str]
     cross_check_partners: int
@@ -131,6 +133,8 @@ def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
             candidate.partners.add(row["partner"].value)
         if row["facilityType"] is not None:
             candidate.facility_types.add(row["facilityType"].value)
+        if row["instrument"] is not None:
+            candidate.instruments.add(row["instrument"].value)
         if row["cell"] is not None:
             candidate.cells.add(row["cell"].value)
         if row["time"] is not None:
@@ -186,6 +190,7 @@ def _plan(chosen: tuple[Candidate, ...], cells_by_technique: dict[str, set[str]]
     times = [c.time for c in chosen if c.time is not None]
     return Plan(entries=[c.entry for c in chosen], techniques=techniques,
                 partners={c.entry: sorted(c.partners) for c in chosen},
+                instruments={c.entry: sorted(c.instruments) for c in chosen},
                 cells={c.entry: sorted(c.cells) for c in chosen}, shared_cells=shared,
                 cross_check_partners=sum(max(len(c.partners) - 1, 0) for c in chosen),
                 best_time_resolution_s=min(times) if times else None)
