@@ -116,3 +116,32 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
     page.click("text=CAEN cell (transmission)")
     assert page.inner_text("h1") == "CAEN cell (transmission)"
     assert errors == []
+
+
+def test_tier1_plan_page(browser_page) -> None:
+    """Tables 1-4 (10 + 6 + 10 + 17 rows), linked to techniques, and the five workflow periods."""
+    base, page, errors = browser_page
+    errors.clear()
+    page.goto(base + "/tier1")
+    assert page.locator("table tbody tr").count() == 43
+    assert page.locator("ol.timeline li").count() == 5
+    page.click("text=operando neutron imaging")
+    assert "CEA, ILL" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "tier1-experiment.png"), full_page=True)
+    assert errors == []
+
+
+def test_planner_form(browser_page) -> None:
+    """Crystal structure + SEI composition + lithium distribution, operando only: SEI
+    composition stays uncovered; XRD-CT/PDF-CT covers the other two."""
+    base, page, errors = browser_page
+    errors.clear()
+    page.goto(base + "/planner")
+    page.select_option("#p-observables", ["crystal-structure", "sei-composition",
+                                          "lithium-distribution"])
+    page.check("#p-operando")
+    page.click("button[type=submit]")
+    assert "SEI / CEI composition" in page.inner_text("[role=status]")
+    assert "XRD-CT / PDF-CT" in page.inner_text("ol.plans")
+    page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=True)
+    assert errors == []

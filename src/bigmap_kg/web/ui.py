@@ -282,3 +282,70 @@ async def cell_index(request: Request) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, "cells.html", {
         "title": "Cell index", "cards": kept, "total": len(cards),
         "facets": _cell_facets(cards), "selected": selected, "clear_links": clear_links})
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    """'iri|label' lines as (page, label) pairs."""
+    return [(page_of(iri), label) for iri, _, label in
+            (line.partition("|") for line in (text or "").splitlines() if line)]
+
+
+@router.get("/tier1", response_class=HTMLResponse)
+async def tier1(request: Request) -> HTMLResponse:
+    store = request.app.state.store
+
+    def load() -> tuple[list, list]:
+        result = store.query(_view("tier1-rows"), default_graph=graphs_for(True))
+        names = [v.value for v in result.variables]
+        rows = [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+        for row in rows:
+            row["page"] = page_of(row["experiment"])
+            row["techniqueLinks"] = _pairs(row["techniques"])
+            row["materialLinks"] = _pairs(row["materials"])
+        periods = [{"label": r["label"].value, "start": int(r["start"].value),
+                    "end": int(r["end"].value), "page": page_of(r["p"].value)}
+                   for r in store.query(sparql_prologue() + """SELECT ?p ?label ?start ?end WHERE {
+                       ?p a bmo:WorkflowPeriod ; rdfs:label ?label ; bmo:startMonth ?start ;
+                          bmo:endMonth ?end } ORDER BY ?start""", default_graph=graphs_for(True))]
+        return rows, periods
+
+    rows, periods = await asyncio.to_thread(load)
+    tables = [(table, [r for r in rows if r["table"] == table])
+              for table in sorted({r["table"] for r in rows}, key=int)]
+    return TEMPLATES.TemplateResponse(request, "tier1.html", {
+        "title": "Tier 1 plan", "tables": tables, "periods": periods})
+
+
+@router.get("/planner", response_class=HTMLResponse)
+async def planner_page(request: Request) -> HTMLResponse:
+    from ..planner import Constraints, PlanError, plan
+
+    store = request.app.state.store
+    labels = _labels(store)
+    observables = sorted(((iri.rsplit("/", 1)[1], label) for iri, (label, kind) in labels.items()
+                          if kind == "observable"), key=lambda o: o[1].lower())
+    chosen = request.query_params.getlist("observable")
+    operando = request.query_params.get("operando") == "yes"
+    facility = request.query_params.get("facility") or ""
+    result, error = None, None
+    if chosen:
+        try:
+            found = await asyncio.to_thread(plan, store, chosen, Constraints(
+                operando_only=operando, facility_types=(facility,) if facility else ()))
+        except PlanError as problem:
+            error = f"{problem}" + (f" (did you mean {', '.join(problem.close_matches)}?)"
+                                    if problem.close_matches else "")
+        else:
+            entry_labels = {r["entry"]: r["printed"] + (f" ({r['categoryLabel']})"
+                                                        if r["categoryLabel"] else "")
+                            for r in _all_rows(request)}
+            result = {
+                "uncovered": found.uncovered,
+                "uncovered_labels": [labels.get(o, (o, ""))[0] for o in found.uncovered],
+                "plans": [{**p.as_dict(), "entries": [{"page": page_of(e),
+                                                       "label": entry_labels.get(e, e)}
+                                                      for e in p.entries]}
+                          for p in found.plans]}
+    return TEMPLATES.TemplateResponse(request, "planner.html", {
+        "title": "Planner", "observables": observables, "chosen": chosen,
+        "operando": operando, "facility": facility, "result": result, "error": error})
