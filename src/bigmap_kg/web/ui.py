@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from ..namespaces import BASE, curie, sparql_prologue
 from ..queryfile import QueryFile
 from ..relations import relations
+from ..results import rows_as_dicts
 from ..store import graphs_for
 
 router = APIRouter(include_in_schema=False)
@@ -41,9 +42,7 @@ def page_of(iri: str) -> str:
 
 
 def _solutions(store: ox.Store) -> list[dict]:
-    result = store.query(_view("matrix-rows"), default_graph=graphs_for(True))
-    names = [v.value for v in result.variables]
-    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+    return rows_as_dicts(store.query(_view("matrix-rows"), default_graph=graphs_for(True)))
 
 
 def _labels(store: ox.Store) -> dict[str, tuple[str, str]]:
@@ -230,9 +229,7 @@ def not_found_page(request: Request, message: str) -> HTMLResponse:
 
 
 def _cards(store: ox.Store) -> list[dict]:
-    result = store.query(_view("cell-cards"), default_graph=graphs_for(True))
-    names = [v.value for v in result.variables]
-    cards = [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+    cards = rows_as_dicts(store.query(_view("cell-cards"), default_graph=graphs_for(True)))
     for card in cards:
         card["page"] = page_of(card["cell"])
         card["techniqueSet"] = set((card["techniques"] or "").split())
@@ -295,9 +292,7 @@ async def tier1(request: Request) -> HTMLResponse:
     store = request.app.state.store
 
     def load() -> tuple[list, list]:
-        result = store.query(_view("tier1-rows"), default_graph=graphs_for(True))
-        names = [v.value for v in result.variables]
-        rows = [{n: (s[n].value if s[n] is not None else None) for n in names} for s in result]
+        rows = rows_as_dicts(store.query(_view("tier1-rows"), default_graph=graphs_for(True)))
         for row in rows:
             row["page"] = page_of(row["experiment"])
             row["techniqueLinks"] = _pairs(row["techniques"])
