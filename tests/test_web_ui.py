@@ -145,3 +145,24 @@ def test_planner_form(browser_page) -> None:
     assert "XRD-CT / PDF-CT" in page.inner_text("ol.plans")
     page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=True)
     assert errors == []
+
+
+def test_partners_for_operando_xrd_on_pouch_cells_by_clicking(browser_page) -> None:
+    """Operando (commercial/realistic) diffraction rows offering a pouch cell: XRD commercial
+    (DTU 'Cylindrical, Pouch'), lab XRD (UU 'Pouch (transmission)'), synchrotron XRD (UU's pouch
+    cell holder); the imaging rows of CTH's pouch laminography cell are not diffraction."""
+    base, page, errors = browser_page
+    errors.clear()
+    page.goto(base + "/matrix")
+    page.select_option("#f-operando", "yes")
+    page.select_option("#f-cellformat", "pouch")
+    page.fill("#f-q", "X-ray diffraction")
+    page.click("button[type=submit]")
+    techniques = set(page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts())
+    assert techniques == {"X-ray diffraction (XRD)", "Laboratory X-ray Diffraction (lab XRD)",
+                          "Synchrotron X-ray diffraction (synchrotron XRD)"}
+    page.click("a[href='/matrix-entry/xrd-commercial']")
+    offers = page.inner_text("main")
+    assert "Cylindrical, Pouch" in offers and "DTU" in offers
+    page.screenshot(path=str(ARTIFACTS / "operando-xrd-pouch.png"), full_page=True)
+    assert errors == []

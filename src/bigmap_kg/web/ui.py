@@ -24,7 +24,16 @@ router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 VIEWS = Path(__file__).parents[1] / "views"
 FACETS = [("cluster", "Cluster"), ("category", "Sample format"), ("facility", "Facility type"),
-          ("partner", "Partner"), ("observable", "Observable"), ("operando", "Operando")]
+          ("partner", "Partner"), ("observable", "Observable"), ("operando", "Operando"),
+          ("cellformat", "Cell format")]
+#: BattINFO battery format classes (data/ttl/cell-formats.ttl) by facet value
+CELL_FORMATS = {
+    "pouch": "https://w3id.org/emmo/domain/battery#battery_392b3f47_d62a_4bd4_a819_b58b09b8843a",
+    "coin": "https://w3id.org/emmo/domain/battery#battery_b7fdab58_6e91_4c84_b097_b06eff86a124",
+    "cylindrical":
+        "https://w3id.org/emmo/domain/battery#battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40",
+    "swagelok": "https://w3id.org/emmo/domain/battery#battery_74d6a5a9_efd6_43de_ad4b_e7b5f6b64aae",
+}
 COLUMNS = [("technique", "Technique"), ("category", "Category"), ("area", "Probed area"),
            ("depth", "Penetration depth"), ("detection", "Detection limit and contrast"),
            ("observables", "Observables"), ("time", "Operando time resolution"),
@@ -55,6 +64,7 @@ def _prepare(rows: list[dict], labels: dict) -> list[dict]:
         row["partnerSet"] = set((row["partners"] or "").split())
         row["facilitySet"] = set((row["facilityTypes"] or "").split())
         row["conceptSet"] = set((row["concepts"] or "").split())
+        row["formatSet"] = set((row["cellFormats"] or "").split())
         row["partnerLabels"] = ", ".join(sorted(labels[p][0] for p in row["partnerSet"]
                                                 if p in labels))
         row["categoryClass"] = (row["categoryLabel"] or "unknown").lower()
@@ -71,6 +81,7 @@ def _keep(row: dict, selected: dict[str, str]) -> bool:
         "partner": lambda v: any(p.endswith("/" + v) for p in row["partnerSet"]),
         "observable": lambda v: any(c.endswith("/" + v) for c in row["conceptSet"]),
         "operando": lambda v: (row["categoryLabel"] in ("commercial", "realistic")) == (v == "yes"),
+        "cellformat": lambda v: CELL_FORMATS.get(v) in row["formatSet"],
         "q": lambda v: v.lower() in " ".join(str(row[k] or "") for k in (
             "printed", "techniqueLabel", "observables", "area", "depth", "detection")).lower(),
     }
@@ -129,6 +140,8 @@ def _options(store: ox.Store, rows: list[dict]) -> list[dict]:
          "options": sorted(((c.rsplit("/", 1)[1], labels[c][0]) for c in used_concepts
                             if c in labels), key=lambda o: o[1].lower())},
         {"name": "operando", "label": "Operando", "options": [("yes", "yes"), ("no", "no")]},
+        {"name": "cellformat", "label": "Cell format (of a cell offered)",
+         "options": [(f, f) for f in CELL_FORMATS]},
     ]
 
 
