@@ -16,10 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[serve,dev]"
 	rm -f $(VENV)/.installed-* && touch $@
 
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | md5sum | cut -c1-8)
+
+## front-end packages the pages serve (YASGUI), from the npm registry, never copied into git
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && \
+	  rm -f node_modules/.installed-* && touch $@; \
+	else echo "warning: npm not found; the SPARQL editor page will say how to install it"; fi
+
 ## run: install into .venv, build the graph into var/store, serve it on 127.0.0.1:$(PORT)
 run: build serve
 
-build: $(STAMP) java
+build: $(STAMP) $(NODE_STAMP) java
 	$(BIN)/bigmap-kg build
 
 serve: $(STAMP)
@@ -45,7 +53,7 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null \
 	  || echo "warning: could not install chromium; the browser tests will be skipped"; }
 
-test: $(STAMP) java browser
+test: $(STAMP) $(NODE_STAMP) java browser
 	$(BIN)/ruff check src tests bench
 	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
 

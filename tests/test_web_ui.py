@@ -166,3 +166,19 @@ def test_partners_for_operando_xrd_on_pouch_cells_by_clicking(browser_page) -> N
     assert "Cylindrical, Pouch" in offers and "DTU" in offers
     page.screenshot(path=str(ARTIFACTS / "operando-xrd-pouch.png"), full_page=True)
     assert errors == []
+
+
+def test_sparql_editor_runs_a_named_query(browser_page) -> None:
+    """YASGUI (from npm) with one tab per named query; running one shows its results."""
+    base, page, errors = browser_page
+    errors.clear()
+    page.goto(base + "/sparql-editor")
+    if page.locator("#yasgui").count() == 0:
+        pytest.skip("YASGUI is not installed (npm ci did not run)")
+    page.wait_for_selector("text=cells-for-xrd-and-xas", timeout=15000)
+    page.click("text=cells-for-xrd-and-xas")
+    page.locator(".CodeMirror:visible").first.wait_for()
+    page.locator("button.yasqe_queryButton:visible").click()
+    page.wait_for_selector("text=Ampix-type cell", timeout=15000)
+    page.screenshot(path=str(ARTIFACTS / "sparql-editor.png"), full_page=True)
+    assert errors == []

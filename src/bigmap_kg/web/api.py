@@ -206,6 +206,7 @@ def named_queries() -> dict[str, QueryFile]:
 @router.get("/queries", tags=["Named queries"], summary="The named competency queries")
 async def list_queries() -> JSONResponse:
     return JSONResponse([{"name": q.name, "title": q.title, "description": q.description,
+                          "sparql": sparql_prologue() + q.text,
                           "parameters": [{"name": p.name, "kind": p.kind,
                                           "description": p.description} for p in q.parameters],
                           "href": f"/queries/{q.name}"} for q in named_queries().values()])

@@ -24,7 +24,7 @@ from .plan import router as plan_router
 from .pool import QueryPool
 from .settings import Settings
 from .sparql import router as sparql_router
-from .ui import not_found_page
+from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
 
@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
+    if YASGUI.exists():
+        app.mount("/vendor/yasgui", StaticFiles(directory=str(YASGUI)), name="yasgui")
 
     @app.exception_handler(StarletteHTTPException)
     async def friendly_404(request: Request, error: StarletteHTTPException) -> Response:

@@ -300,6 +300,17 @@ def _pairs(text: str | None) -> list[tuple[str, str]]:
             (line.partition("|") for line in (text or "").splitlines() if line)]
 
 
+YASGUI = Path(__file__).resolve().parents[3] / "node_modules" / "@zazuko" / "yasgui" / "build"
+
+
+@router.get("/sparql-editor", response_class=HTMLResponse)
+async def sparql_editor(request: Request) -> HTMLResponse:
+    """A real query editor (YASGUI, installed from npm by `make`) pre-loaded with the named
+    queries."""
+    return TEMPLATES.TemplateResponse(request, "sparql.html", {
+        "title": "SPARQL", "yasgui": (YASGUI / "yasgui.min.js").exists()})
+
+
 @router.get("/tier1", response_class=HTMLResponse)
 async def tier1(request: Request) -> HTMLResponse:
     store = request.app.state.store
