@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 
 @pytest.fixture(scope="module")
-def browser_page(store_path):
+def browser_session(store_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with running_server(store_path) as base, playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
@@ -35,11 +35,22 @@ def browser_page(store_path):
         browser.close()
 
 
+@pytest.fixture
+def browser_page(browser_session):
+    """The shared page, with the console errors of earlier tests forgotten."""
+    browser_session[2].clear()
+    return browser_session
+
+
+def technique_cells(page) -> list[str]:
+    """The technique names of the matrix rows on the page."""
+    return page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts()
+
+
 def test_facets_technique_entry_and_cell(browser_page) -> None:
     """Which partners offer operando diffraction with a pouch cell? Filter the matrix, open the
     lab XRD technique, its realistic entry, then UU's 'Pouch (transmission)' cell."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/matrix")
     page.select_option("#f-cluster", "diffraction-scattering")
     page.select_option("#f-operando", "yes")
@@ -63,7 +74,6 @@ def test_facets_technique_entry_and_cell(browser_page) -> None:
 def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
     """Which techniques complement XPS for SEI composition? The XPS page lists them."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/technique/xps", wait_until="load")
     related = page.inner_text("ul.relations")
     assert "infrared" in related.lower() and "SEI / CEI composition" in related
@@ -74,7 +84,6 @@ def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
 
 def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_page) -> None:
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/matrix?cluster=imaging&observable=band-gap")
     assert "No matrix entry matches" in page.inner_text("main")
     page.click("text=Remove the filter “observable”")
@@ -88,13 +97,13 @@ def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_pa
 
 def test_sorting_and_export_links(browser_page) -> None:
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/matrix?cluster=surface-spectroscopy")
     page.click("a[aria-label='Sort by Technique']")
     assert "sort=technique" in page.url
-    firsts = page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts()
+    firsts = technique_cells(page)
     assert firsts == sorted(firsts, key=str.lower)
     assert page.get_attribute("text=CSV", "href").startswith("/matrix.csv?cluster=")
+    assert errors == []
 
 
 def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
@@ -103,7 +112,6 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
     (CNRS CAEN transmission); the matrix adds CEA's 'Operando cell' (XAS row) and SOLEIL's
     Omicron holder (micro-XAS, NEXAFS/EXAFS rows)."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/cells")
     page.select_option("#c-technique", "xas")
     page.click("button[type=submit]")
@@ -121,7 +129,6 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
 def test_tier1_plan_page(browser_page) -> None:
     """Tables 1-4 (10 + 6 + 10 + 17 rows), linked to techniques, and the five workflow periods."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/tier1")
     assert page.locator("table tbody tr").count() == 43
     assert page.locator("ol.timeline li").count() == 5
@@ -135,7 +142,6 @@ def test_planner_form(browser_page) -> None:
     """Crystal structure + SEI composition + lithium distribution, operando only: SEI
     composition stays uncovered; XRD-CT/PDF-CT covers the other two."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/planner")
     page.select_option("#p-observables", ["crystal-structure", "sei-composition",
                                           "lithium-distribution"])
@@ -152,13 +158,12 @@ def test_partners_for_operando_xrd_on_pouch_cells_by_clicking(browser_page) -> N
     (DTU 'Cylindrical, Pouch'), lab XRD (UU 'Pouch (transmission)'), synchrotron XRD (UU's pouch
     cell holder); the imaging rows of CTH's pouch laminography cell are not diffraction."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/matrix")
     page.select_option("#f-operando", "yes")
     page.select_option("#f-cellformat", "pouch")
     page.fill("#f-q", "X-ray diffraction")
     page.click("button[type=submit]")
-    techniques = set(page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts())
+    techniques = set(technique_cells(page))
     assert techniques == {"X-ray diffraction (XRD)", "Laboratory X-ray Diffraction (lab XRD)",
                           "Synchrotron X-ray diffraction (synchrotron XRD)"}
     page.click("a[href='/matrix-entry/xrd-commercial']")
@@ -171,7 +176,6 @@ def test_partners_for_operando_xrd_on_pouch_cells_by_clicking(browser_page) -> N
 def test_sparql_editor_runs_a_named_query(browser_page) -> None:
     """YASGUI (from npm) with one tab per named query; running one shows its results."""
     base, page, errors = browser_page
-    errors.clear()
     page.goto(base + "/sparql-editor")
     if page.locator("#yasgui").count() == 0:
         pytest.skip("YASGUI is not installed (npm ci did not run)")

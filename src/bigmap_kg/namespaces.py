@@ -74,3 +74,9 @@ def curie(iri: str) -> str:
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
             best = prefix
     return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def iri_of(name: str) -> str:
+    """The IRI of a CURIE with a project prefix (`bmo:Technique`)."""
+    prefix, _, local = name.partition(":")
+    return PREFIXES[prefix] + local

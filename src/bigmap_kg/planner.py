@@ -13,17 +13,14 @@ import difflib
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from itertools import combinations
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import BMO, PREFIXES, sparql_prologue
-from .queryfile import QueryFile, with_bindings
-from .store import graphs_for
+from .namespaces import BMO, PREFIXES, iri_of
+from .queryfile import view
+from .results import run
 
-VIEWS = Path(__file__).parent / "views"
 CATEGORIES = {"commercial": str(BMO.Commercial), "realistic": str(BMO.Realistic),
               "model": str(BMO.Model)}
 FACILITY_TYPES = {"laboratory": str(BMO.LaboratoryFacility), "lab": str(BMO.LaboratoryFacility),
@@ -91,20 +88,15 @@ class PlanResult:
         return {**asdict(self), "plans": [p.as_dict() for p in self.plans]}
 
 
-@cache
-def _view(name: str) -> str:
-    return sparql_prologue() + QueryFile.read(VIEWS / f"{name}.rq").text
-
-
 def _rows(store: ox.Store, query: str, bindings: dict | None = None):
-    return store.query(with_bindings(query, bindings or {}), default_graph=graphs_for(True))
+    return run(store, query, prefixes=False, bindings=bindings)
 
 
 def _resolve(store: ox.Store, values: tuple[str, ...] | list[str], prefix: str, cls: str,
              what: str) -> list[str]:
     """Slugs / CURIEs / IRIs to IRIs of instances of `cls`; unknown ones raise PlanError."""
-    known = {r["s"].value for r in _rows(store, sparql_prologue() +
-                                         f"SELECT ?s WHERE {{ ?s a {cls} }}")}
+    known = {r["s"].value for r in _rows(store, view("instances"),
+                                         {"class": ox.NamedNode(iri_of(cls))})}
     resolved = []
     for value in values:
         p, sep, local = value.partition(":")
@@ -122,7 +114,7 @@ def _resolve(store: ox.Store, values: tuple[str, ...] | list[str], prefix: str, 
 def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
                 allowed_techniques: set[str] | None) -> list[Candidate]:
     found: dict[str, Candidate] = {}
-    for row in _rows(store, _view("plan-candidates"),
+    for row in _rows(store, view("plan-candidates"),
                      {"required": [ox.NamedNode(r) for r in required]}):
         entry = row["entry"].value
         candidate = found.setdefault(entry, Candidate(entry, row["technique"].value))
@@ -163,18 +155,13 @@ def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
 
 
 def _material_techniques(store: ox.Store, material: str) -> set[str]:
-    query = sparql_prologue() + """SELECT DISTINCT ?t WHERE {
-        ?experiment bmo:material ?material ; bmo:usesTechnique ?used .
-        ?t a bmo:Technique .
-        { ?t bmo:broaderTechnique* ?used } UNION { ?used bmo:broaderTechnique* ?t }
-    }"""
-    return {r["t"].value for r in _rows(store, query, {"material": ox.NamedNode(material)})}
+    return {r["t"].value for r in _rows(store, view("material-techniques"),
+                                        {"material": ox.NamedNode(material)})}
 
 
 def _cells_by_technique(store: ox.Store) -> dict[str, set[str]]:
     cells: dict[str, set[str]] = defaultdict(set)
-    query = sparql_prologue() + "SELECT ?c ?t WHERE { ?c bmo:supportsTechnique ?t }"
-    for row in _rows(store, query):
+    for row in _rows(store, view("cells-by-technique")):
         cells[row["t"].value].add(row["c"].value)
     return cells
 

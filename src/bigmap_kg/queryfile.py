@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -138,3 +139,12 @@ def with_bindings(text: str, bindings: dict[str, Term | list[Term] | tuple[Term,
     if found is None:
         raise ValueError("the query has no WHERE clause to bind parameters in")
     return f"{text[:found.end()]} {values} {text[found.end():]}"
+
+
+VIEWS_DIR = Path(__file__).parent / "views"
+
+
+@cache
+def view(name: str) -> str:
+    """A view query of src/bigmap_kg/views (what the API, pages, planner ask), with prefixes."""
+    return sparql_prologue() + QueryFile.read(VIEWS_DIR / f"{name}.rq").text

@@ -7,16 +7,13 @@ reads them, for the API and the CLI.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import cache
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES, curie, sparql_prologue
-from .queryfile import QueryFile, with_bindings
-from .store import graphs_for
+from .namespaces import PREFIXES, curie
+from .queryfile import view
+from .results import run
 
-VIEW = Path(__file__).parent / "views" / "relations.rq"
 KINDS = {"Complementarity": "complementary", "Comparability": "comparable",
          "SameCellCombination": "same-cell"}
 
@@ -39,18 +36,13 @@ class Relation:
         return asdict(self)
 
 
-@cache
-def _query() -> str:
-    return sparql_prologue() + QueryFile.read(VIEW).text
-
-
 def relations(store: ox.Store, technique: str, entry: str | None = None) -> list[Relation]:
     """Relations of a technique (IRI); restricted to what `entry` measures when given."""
     bindings = {"technique": ox.NamedNode(technique)}
     if entry:
         bindings["entry"] = ox.NamedNode(entry)
     found = []
-    for row in store.query(with_bindings(_query(), bindings), default_graph=graphs_for(True)):
+    for row in run(store, view("relations"), prefixes=False, bindings=bindings):
         text = _texts(row)
         found.append(Relation(
             kind=KINDS[row["kind"].value.rsplit("#", 1)[1]],

@@ -12,9 +12,9 @@ from .store import graphs_for
 
 
 def run(store: ox.Store, query: str, *, inferred: bool = True, prefixes: bool = True,
-        bindings: dict[str, ox.NamedNode | ox.Literal] | None = None):
+        bindings: dict | None = None, inline: bool = False):
     """Execute a query over asserted (+ inferred) graphs; parameters are bound as RDF terms."""
-    text = with_bindings(query, bindings or {})
+    text = with_bindings(query, bindings or {}, inline=inline)
     return store.query((sparql_prologue() + text) if prefixes else text,
                        default_graph=graphs_for(inferred), named_graphs=graphs_for(True))
 

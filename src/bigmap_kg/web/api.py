@@ -6,22 +6,20 @@ import asyncio
 import difflib
 import re
 from functools import cache
-from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import paths
-from ..namespaces import PREFIXES, sparql_prologue
-from ..queryfile import QueryFile, with_bindings
+from ..namespaces import PREFIXES, iri_of, sparql_prologue
+from ..queryfile import QueryFile, view
 from ..relations import relations
-from ..store import graphs_for
+from ..results import run
 from .collections import COLLECTIONS, expand
 from .jsonld import frame_entity
 
 router = APIRouter()
-VIEWS = Path(__file__).parents[1] / "views"
 JSONLD = "application/ld+json"
 KIND_PATTERN = "^(complementary|comparable|same-cell)$"
 
@@ -30,20 +28,16 @@ class JSONLDResponse(JSONResponse):
     media_type = JSONLD
 
 
-@cache
-def view_query(name: str) -> str:
-    return sparql_prologue() + QueryFile.read(VIEWS / f"{name}.rq").text
-
-
 def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[dict]:
-    solutions = store.query(with_bindings(query, bindings or {}), default_graph=graphs_for(True))
+    """SELECT rows as dicts of RDF terms (None when unbound)."""
+    solutions = run(store, query, prefixes=False, bindings=bindings)
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
 
 
 def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
-    return list(store.query(with_bindings(view_query("entity"), {"entity": ox.NamedNode(iri)},
-                                          inline=True), default_graph=graphs_for(True)))
+    return list(run(store, view("entity"), prefixes=False,
+                    bindings={"entity": ox.NamedNode(iri)}, inline=True))
 
 
 def _exists(store: ox.Store, iri: str) -> bool:
@@ -52,12 +46,11 @@ def _exists(store: ox.Store, iri: str) -> bool:
         node = ox.NamedNode(iri)
     except ValueError:
         return False
-    return store.query(with_bindings("ASK { ?s ?p ?o }", {"s": node}),
-                       default_graph=graphs_for(True))
+    return run(store, "ASK { ?s ?p ?o }", prefixes=False, bindings={"s": node})
 
 
 def _ids(store: ox.Store, prefix: str, cls: str) -> list[str]:
-    rows = select(store, sparql_prologue() + f"SELECT DISTINCT ?s WHERE {{ ?s a {cls} }}")
+    rows = select(store, view("instances"), {"class": ox.NamedNode(iri_of(cls))})
     return [r["s"].value[len(PREFIXES[prefix]):] for r in rows
             if r["s"].value.startswith(PREFIXES[prefix])]
 
@@ -248,8 +241,7 @@ async def run_named_query(request: Request, name: str):
     store = request.app.state.store
 
     def execute() -> tuple[bytes, str]:
-        result = store.query(sparql_prologue() + with_bindings(query.text, bindings),
-                             default_graph=graphs_for(True))
+        result = run(store, query.text, bindings=bindings)
         if isinstance(result, ox.QueryTriples):
             return result.serialize(format=ox.RdfFormat.TURTLE), "text/turtle"
         return result.serialize(format=ox.QueryResultsFormat.JSON), \

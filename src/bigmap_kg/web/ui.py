@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -14,15 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..namespaces import BASE, curie, sparql_prologue
-from ..queryfile import QueryFile
+from ..namespaces import BASE, curie
+from ..queryfile import view
 from ..relations import relations
-from ..results import rows_as_dicts
-from ..store import graphs_for
+from ..results import rows_as_dicts, run
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-VIEWS = Path(__file__).parents[1] / "views"
 FACETS = [("cluster", "Cluster"), ("category", "Sample format"), ("facility", "Facility type"),
           ("partner", "Partner"), ("observable", "Observable"), ("operando", "Operando"),
           ("cellformat", "Cell format")]
@@ -40,23 +37,18 @@ COLUMNS = [("technique", "Technique"), ("category", "Category"), ("area", "Probe
            ("partners", "Partners")]
 
 
-@cache
-def _view(name: str) -> str:
-    return sparql_prologue() + QueryFile.read(VIEWS / f"{name}.rq").text
-
-
 def page_of(iri: str) -> str:
     """The site path of an entity IRI (its dereferenceable page)."""
     return "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
 
 
 def _solutions(store: ox.Store) -> list[dict]:
-    return rows_as_dicts(store.query(_view("matrix-rows"), default_graph=graphs_for(True)))
+    return rows_as_dicts(run(store, view("matrix-rows"), prefixes=False))
 
 
 def _labels(store: ox.Store) -> dict[str, tuple[str, str]]:
     return {r["thing"].value: (r["label"].value, r["kind"].value)
-            for r in store.query(_view("labels"), default_graph=graphs_for(True))}
+            for r in run(store, view("labels"), prefixes=False)}
 
 
 def _prepare(rows: list[dict], labels: dict) -> list[dict]:
@@ -242,7 +234,7 @@ def not_found_page(request: Request, message: str) -> HTMLResponse:
 
 
 def _cards(store: ox.Store) -> list[dict]:
-    cards = rows_as_dicts(store.query(_view("cell-cards"), default_graph=graphs_for(True)))
+    cards = rows_as_dicts(run(store, view("cell-cards"), prefixes=False))
     for card in cards:
         card["page"] = page_of(card["cell"])
         card["techniqueSet"] = set((card["techniques"] or "").split())
@@ -316,16 +308,14 @@ async def tier1(request: Request) -> HTMLResponse:
     store = request.app.state.store
 
     def load() -> tuple[list, list]:
-        rows = rows_as_dicts(store.query(_view("tier1-rows"), default_graph=graphs_for(True)))
+        rows = rows_as_dicts(run(store, view("tier1-rows"), prefixes=False))
         for row in rows:
             row["page"] = page_of(row["experiment"])
             row["techniqueLinks"] = _pairs(row["techniques"])
             row["materialLinks"] = _pairs(row["materials"])
         periods = [{"label": r["label"].value, "start": int(r["start"].value),
                     "end": int(r["end"].value), "page": page_of(r["p"].value)}
-                   for r in store.query(sparql_prologue() + """SELECT ?p ?label ?start ?end WHERE {
-                       ?p a bmo:WorkflowPeriod ; rdfs:label ?label ; bmo:startMonth ?start ;
-                          bmo:endMonth ?end } ORDER BY ?start""", default_graph=graphs_for(True))]
+                   for r in run(store, view("periods"), prefixes=False)]
         return rows, periods
 
     rows, periods = await asyncio.to_thread(load)
