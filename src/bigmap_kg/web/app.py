@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..namespaces import GRAPH_ONTOLOGY
-from ..store import open_store
+from ..store import LiveStore
 from .api import router as api_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = open_store(settings.store)
+        app.state.store = LiveStore(settings.store)
         app.state.context = build_context(ontology_from_store(app.state.store))
         app.state.pool = QueryPool(settings.store, settings.query_workers, settings.query_timeout)
         try:

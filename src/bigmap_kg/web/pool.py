@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..store import LiveStore
+
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -115,13 +117,13 @@ def execute(store: ox.Store, job: Job) -> Answer:
 
 
 def _serve(connection: Connection, store_path: str) -> None:
-    store = ox.Store.read_only(store_path)
+    store = LiveStore(Path(store_path))  # follows the store symlink across ingests and builds
     while True:
         job = connection.recv()
         if job is None:
             return
         try:
-            connection.send(("ok", execute(store, job)))
+            connection.send(("ok", execute(store.current(), job)))
         except QueryError as error:
             connection.send(("error", error.status, error.message))
         except Exception as error:  # the worker must survive anything the engine raises
@@ -145,7 +147,7 @@ class QueryPool:
     """A fixed number of query worker processes over one read-only store."""
 
     def __init__(self, store_path: Path, size: int, timeout: float) -> None:
-        self.store_path = str(store_path.resolve())
+        self.store_path = str(store_path.absolute())
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
