@@ -273,3 +273,27 @@ def reason_command() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read, link and validate only; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the report.")
+def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str) -> None:
+    """Ingest dataset metadata FILES as one batch (RO-Crate / .eln, InvenioRDM / Zenodo,
+    DataCite JSON or XML, BattINFO or schema.org JSON-LD, Turtle / JSON-LD in our vocabulary).
+
+    The batch is validated with shapes/datasets.shapes.ttl first; any violation rejects it whole
+    (exit 1) and nothing is written. Re-ingesting a record replaces what it said before."""
+    from .datasets.ingest import ingest_files
+    from .store import LiveStore, apply_update
+
+    try:
+        store = LiveStore()
+    except StoreMissingError as error:
+        fail(str(error))
+    report = ingest_files(list(files), store, None if dry_run else apply_update)
+    click.echo(report.as_json() if fmt == "json" else report.as_text())
+    if not report.accepted:
+        sys.exit(1)

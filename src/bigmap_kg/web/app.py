@@ -18,6 +18,7 @@ from .. import __version__
 from ..namespaces import GRAPH_ONTOLOGY
 from ..store import LiveStore
 from .api import router as api_router
+from .datasets import router as datasets_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .plan import router as plan_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["*"], expose_headers=["Content-Location", "Link"])
     app.include_router(sparql_router)
     app.include_router(api_router)
+    app.include_router(datasets_router)
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
     app.include_router(ui_router)

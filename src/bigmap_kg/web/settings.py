@@ -23,6 +23,10 @@ class Settings:
     base_iri: str = BASE
     #: allow federated SERVICE calls to outside URLs (off: no requests on a user's behalf)
     allow_service: bool = False
+    #: bearer token for writes (POST /api/datasets); None: writes are disabled
+    write_token: str | None = None
+    #: largest request body a write accepts, in bytes
+    max_upload_bytes: int = 50_000_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,4 +38,6 @@ class Settings:
             query_workers=int(env.get("BIGMAP_KG_QUERY_WORKERS", cls.query_workers)),
             base_iri=env.get("BIGMAP_KG_BASE_IRI", cls.base_iri),
             allow_service=env.get("BIGMAP_KG_ALLOW_SERVICE", "") == "1",
+            write_token=env.get("BIGMAP_KG_WRITE_TOKEN") or None,
+            max_upload_bytes=int(env.get("BIGMAP_KG_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
         )

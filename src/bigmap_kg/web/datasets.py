@@ -1,0 +1,68 @@
+"""Writes over HTTP: `POST /api/datasets` ingests a batch of dataset metadata (token required)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from functools import partial
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from ..datasets.ingest import ingest
+from ..store import apply_update
+
+router = APIRouter(tags=["datasets"])
+
+SUFFIXES = {  # media type → the file suffix the format readers know it by
+    "text/turtle": ".ttl", "application/n-triples": ".nt", "application/zip": ".zip",
+    "application/xml": ".xml", "text/xml": ".xml", "application/json": ".json",
+    "application/ld+json": ".jsonld", "application/vnd.eln+zip": ".eln",
+}
+#: one write at a time per process (the store's writer lock serialises processes)
+_WRITE_LOCK = asyncio.Lock()
+
+
+def _authorise(request: Request) -> None:
+    token = request.app.state.settings.write_token
+    if token is None:
+        raise HTTPException(403, "writes are disabled on this server: set BIGMAP_KG_WRITE_TOKEN "
+                                 "to enable POST /api/datasets")
+    given = request.headers.get("authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), token.encode()):
+        raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required",
+                            headers={"WWW-Authenticate": 'Bearer realm="bigmap-kg"'})
+
+
+@router.post("/api/datasets", status_code=201, responses={
+    201: {"description": "The batch was validated and written (report in the body)."},
+    200: {"description": "Dry run: the batch is valid; nothing was written."},
+    401: {"description": "Missing or wrong token."},
+    403: {"description": "Writes are disabled (no token configured)."},
+    413: {"description": "The body is larger than BIGMAP_KG_MAX_UPLOAD_BYTES."},
+    422: {"description": "The batch was rejected (report in the body); nothing was written."},
+})
+async def post_datasets(request: Request,
+                        name: str = Query("request", description="A name for the record's "
+                                          "source (its suffix also tells the format: "
+                                          "'crate.eln', 'record.json', 'batch.ttl')"),
+                        dry_run: bool = Query(False, description="Validate only.")):
+    """Ingest one record (RO-Crate JSON or .eln zip, InvenioRDM / Zenodo JSON, DataCite JSON or
+    XML, BattINFO or schema.org JSON-LD, Turtle / JSON-LD in our vocabulary) as one batch.
+
+    Example: `curl -X POST -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: text/turtle'
+    --data-binary @batch.ttl 'http://127.0.0.1:8000/api/datasets?name=batch.ttl'`."""
+    _authorise(request)
+    settings = request.app.state.settings
+    body = await request.body()
+    if len(body) > settings.max_upload_bytes:
+        raise HTTPException(413, f"the body is larger than {settings.max_upload_bytes} bytes")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    source = name if "." in name else name + SUFFIXES.get(media, "")
+    store = request.app.state.store
+    write = None if dry_run else partial(apply_update, target=settings.store)
+    async with _WRITE_LOCK:
+        report = await asyncio.to_thread(ingest, [(body, source)], store, write)
+    status = (200 if dry_run else 201) if report.accepted else 422
+    return JSONResponse(report.as_dict(), status_code=status)
