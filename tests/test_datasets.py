@@ -162,3 +162,22 @@ def test_writes_over_http_need_the_token(writable: Path) -> None:
                         "SELECT (COUNT(?d) AS ?n) WHERE { ?d a bmo:Dataset }")
         count = sparql.queryAndConvert()["results"]["bindings"][0]["n"]["value"]
         assert int(count) == 9
+
+
+@pytest.mark.parametrize(("text", "expected", "operando"), [
+    ("XRD", {"xrd"}, None),                        # an alternative label
+    ("operando Raman", {"raman"}, True),           # qualifier split off, family word added
+    ("ex-situ SEM", {"sem"}, False),
+    ("http://purl.org/pan-science/PaNET/PaNET01196", {"xas"}, None),  # PaNET exact match
+    ("C30", set(), None),                          # a cycling protocol, not a D5.1 technique
+    ("neutron", {"neutron-diffraction", "neutron-imaging", "neutron-spectroscopy",
+                 "neutron-tomography"}, None),     # ambiguous: reported, never picked
+])
+def test_technique_names_resolve_only_when_unambiguous(store, text, expected, operando) -> None:
+    from bigmap_kg.datasets.resolve import Vocabulary
+
+    found = Vocabulary.from_store(store).resolve("technique", text)
+    assert {m.rsplit("/", 1)[1] for m in found.matches} == expected
+    assert found.operando is operando
+    assert (found.node is not None) == (len(expected) == 1)
+    assert (found.note() is None) == (len(expected) == 1)

@@ -159,7 +159,6 @@ def apply_update(update: str, target: Path | None = None) -> Path:
     return fresh
 
 
-KEEP_GENERATIONS = 2  # the current store and the one before (readers may still be on it)
 
 
 def _swap(link: Path, fresh: Path) -> None:

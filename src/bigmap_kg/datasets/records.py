@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from ..namespaces import BASE, BMO, GRAPH_DATASETS, KINDS
+from ..namespaces import BASE, BMO, GRAPH_DATASETS
 
 #: Kinds of node a record may describe (mint and own); everything else under BASE is D5.1.
 RECORD_KINDS = ("dataset", "run", "sample", "distribution", "record", "agent")
@@ -39,10 +39,8 @@ def mint(kind: str, *parts: str) -> URIRef:
 def is_d51_entity(node: URIRef) -> bool:
     """True for the D5.1 graph's own nodes (techniques, cells …), which records may not describe."""
     text = str(node)
-    if not text.startswith(BASE):
-        return False
     segment = text[len(BASE):].split("/", 1)[0].split("#", 1)[0]
-    return segment not in RECORD_KINDS and (segment in KINDS.values() or segment == "ontology")
+    return text.startswith(BASE) and segment not in RECORD_KINDS
 
 
 @dataclass

@@ -11,6 +11,9 @@ from rdflib import URIRef
 from ..queryfile import view
 from ..results import run
 
+#: "Raman" names "Raman spectroscopy": tried when a technique name matches nothing as it is
+FAMILY_WORDS = ("spectroscopy", "microscopy", "diffraction", "scattering", "imaging",
+                "tomography", "spectrometry")
 QUALIFIERS = {
     "operando": True, "in operando": True, "in situ": True, "in-situ": True, "insitu": True,
     "ex situ": False, "ex-situ": False, "post mortem": False, "post-mortem": False,
@@ -80,4 +83,7 @@ class Vocabulary:
         matches = self.names[kind].get(key, set())
         if not matches and kind == "technique" and text.startswith("http"):
             matches = self.names["technique-broad"].get(key, set())
+        elif not matches and kind == "technique":
+            matches = set().union(*(self.names[kind].get(f"{key} {word}", set())
+                                    for word in FAMILY_WORDS))
         return Resolution(text, kind, tuple(sorted(matches)), operando)

@@ -186,7 +186,8 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
     names: dict[str, str] = {}
     for triple in triples:
         if triple.predicate.value in ("http://www.w3.org/2000/01/rdf-schema#label",
-                                      "http://www.w3.org/2004/02/skos/core#prefLabel"):
+                                      "http://www.w3.org/2004/02/skos/core#prefLabel",
+                                      "http://purl.org/dc/terms/title"):
             names.setdefault(triple.subject.value, triple.object.value)
     owned: dict[ox.BlankNode, list[ox.Triple]] = {}
     for triple in triples:
