@@ -181,3 +181,18 @@ def test_technique_names_resolve_only_when_unambiguous(store, text, expected, op
     assert found.operando is operando
     assert (found.node is not None) == (len(expected) == 1)
     assert (found.note() is None) == (len(expected) == 1)
+
+
+def test_dataset_collection_filters_over_http(writable: Path) -> None:
+    ingest(writable, BATCH)
+    with running_server(writable) as base:
+        url = (f"{base}/api/datasets?technique=xrd&material=lno&facility=esrf&operando=true"
+               "&configuration=half-cell&level=")
+        by_level = {level: {m["@id"].rsplit("/", 1)[1]: m["label"]
+                            for m in httpx.get(url + level, timeout=30).json()["member"]}
+                    for level in ("raw", "processed", "analysed")}
+        # the same answer as the named query, one level at a time; titles as labels
+        assert set(by_level["raw"]) | set(by_level["analysed"]) == EXPECTED
+        assert set(by_level["processed"]) == {"esrf-id31-0001-processed"}
+        assert by_level["raw"]["esrf-id15a-0002-raw"].startswith("Operando XRD-CT")
+        assert httpx.get(f"{base}/api/datasets?level=wrong-level").json()["member"] == []
