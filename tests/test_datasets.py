@@ -196,3 +196,25 @@ def test_dataset_collection_filters_over_http(writable: Path) -> None:
         assert set(by_level["processed"]) == {"esrf-id31-0001-processed"}
         assert by_level["raw"]["esrf-id15a-0002-raw"].startswith("Operando XRD-CT")
         assert httpx.get(f"{base}/api/datasets?level=wrong-level").json()["member"] == []
+
+
+def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bigmap_kg.cli", "ingest", *args],
+                              env={**os.environ, "BIGMAP_KG_STORE": str(writable)},
+                              capture_output=True, text=True, timeout=300)
+
+    before = dataset_quads(writable)
+    dry = cli("--dry-run", str(BATCH))
+    assert dry.returncode == 0 and "accepted (dry run)" in dry.stdout
+    assert dataset_quads(writable) == before
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BATCH.read_text().replace("dcterms:title", "dcterms:titel"))
+    rejected = cli("--batch-size", "1", str(BATCH), str(bad), "--format", "json")
+    assert rejected.returncode == 1
+    first, second = rejected.stdout.split("batch 2: files 2-2")
+    assert '"written": true' in first and '"written": false' in second
+    assert "dcterms:title" in second and str(bad) in second

@@ -280,20 +280,30 @@ if __name__ == "__main__":
 @click.option("--dry-run", is_flag=True, help="Read, link and validate only; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the report.")
-def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str) -> None:
+@click.option("--batch-size", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Files per batch for bulk loads (0: all files are one batch). Each batch is "
+                   "validated and written on its own; the first rejected batch stops the load.")
+def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size: int) -> None:
     """Ingest dataset metadata FILES as one batch (RO-Crate / .eln, InvenioRDM / Zenodo,
     DataCite JSON or XML, BattINFO or schema.org JSON-LD, Turtle / JSON-LD in our vocabulary).
 
     The batch is validated with shapes/datasets.shapes.ttl first; any violation rejects it whole
     (exit 1) and nothing is written. Re-ingesting a record replaces what it said before."""
     from .datasets.ingest import ingest_files
+    from .datasets.resolve import Vocabulary
     from .store import LiveStore, apply_update
 
     try:
         store = LiveStore()
     except StoreMissingError as error:
         fail(str(error))
-    report = ingest_files(list(files), store, None if dry_run else apply_update)
-    click.echo(report.as_json() if fmt == "json" else report.as_text())
-    if not report.accepted:
-        sys.exit(1)
+    size = batch_size or len(files)
+    vocabulary = Vocabulary.from_store(store)
+    for start in range(0, len(files), size):
+        batch = list(files[start:start + size])
+        report = ingest_files(batch, store, None if dry_run else apply_update, vocabulary)
+        if size < len(files):
+            click.echo(f"batch {start // size + 1}: files {start + 1}-{start + len(batch)}")
+        click.echo(report.as_json() if fmt == "json" else report.as_text())
+        if not report.accepted:
+            sys.exit(1)
