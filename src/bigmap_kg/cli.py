@@ -271,9 +271,6 @@ def reason_command() -> None:
     click.echo(f"consistent; {len(result.inferred)} inferred triples in {result.seconds:.1f}s")
 
 
-if __name__ == "__main__":
-    main()
-
 
 @main.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -307,3 +304,7 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
         click.echo(report.as_json() if fmt == "json" else report.as_text())
         if not report.accepted:
             sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
