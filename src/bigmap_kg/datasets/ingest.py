@@ -91,7 +91,7 @@ def _ontology(store) -> Graph:
 def link(record: Record, vocabulary: Vocabulary) -> None:
     """Resolve recorded technique and material names to D5.1 nodes (never guessing)."""
     graph = record.graph
-    for run_node, text in list(graph.subject_objects(BMO.appliedTechniqueAsRecorded)):
+    for run_node, text in list(graph.subject_objects(BMO.techniqueAsRecorded)):
         if (run_node, BMO.appliedTechnique, None) in graph:
             continue
         found = vocabulary.resolve("technique", str(text))
