@@ -102,13 +102,41 @@ def _duplicates(document: Any, notes: list[str]) -> None:
             notes.append(f"@id {node_id!r} appears {count} times; its descriptions were merged")
 
 
+def _dropped_terms(document: Any, context: Any, notes: list[str]) -> None:
+    """Keys the context does not define are silently dropped by JSON-LD: say which."""
+    contexts = context if isinstance(context, list) else [context]
+    defined = {k for c in contexts if isinstance(c, dict) for k in c}
+    if any(isinstance(c, dict) and "@vocab" in c for c in contexts):
+        return
+    dropped: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if not key.startswith("@") and ":" not in key and key not in defined:
+                    dropped.add(key)
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk({k: v for k, v in document.items() if k != "@context"})
+    for key in sorted(dropped):
+        notes.append(f"the term {key!r} is not defined by the context, so JSON-LD drops it")
+
+
 def _expand_leftovers(graph: Graph, notes: list[str]) -> Graph:
-    """IRIs left as `prefix:local` because a prefix was missing: expand known ones, list others."""
+    """Normalise http://schema.org/; expand IRIs left as `prefix:local` by a missing prefix."""
     unknown: set[str] = set()
+    http_schema = False
 
     def fix(term):
+        nonlocal http_schema
         if not isinstance(term, URIRef):
             return term
+        if str(term).startswith("http://schema.org/"):
+            http_schema = True
+            return URIRef("https://schema.org/" + str(term)[len("http://schema.org/"):])
         scheme, _, local = str(term).partition(":")
         if not local or scheme in REGISTERED_SCHEMES:
             return term
@@ -121,8 +149,10 @@ def _expand_leftovers(graph: Graph, notes: list[str]) -> Graph:
     changed = False
     for triple in graph:
         new = tuple(fix(t) for t in triple)
-        changed |= new != triple
+        changed |= new != triple and not http_schema
         fixed.add(new)
+    if http_schema:
+        notes.append("http://schema.org/ IRIs normalised to https://schema.org/")
     if changed:
         notes.append("IRIs with unexpanded prefixes were expanded with the known namespaces")
     for scheme in sorted(unknown):
@@ -136,5 +166,6 @@ def parse_jsonld(document: Any, notes: list[str], base: str | None = None) -> Gr
     _duplicates(document, notes)
     if isinstance(document, dict) and "@context" in document:
         document["@context"] = _inline(document["@context"], notes)
+        _dropped_terms(document, document["@context"], notes)
     graph = Graph().parse(data=json.dumps(document), format="json-ld", base=base)
     return _expand_leftovers(graph, notes)

@@ -24,7 +24,8 @@ SCHEMA_HTTP, SCHEMA_HTTPS = "http://schema.org/", "https://schema.org/"
 
 def slug(text: str) -> str:
     """A readable, stable IRI segment; a short hash keeps distinct inputs distinct."""
-    readable = re.sub(r"[^a-z0-9._-]+", "-", text.strip().lower()).strip("-.")[:80] or "x"
+    readable = re.sub(r"[^a-z0-9._-]+", "-", text.strip().lower()).strip("-.")[:40]
+    readable = readable.strip("-.") or "x"
     if readable == text:
         return readable
     return f"{readable}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
@@ -101,6 +102,7 @@ def finish(record: Record) -> Record:
         datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     for owned in record.owned():
         graph.add((node, BMO.describes, owned))
+    record.notes = list(dict.fromkeys(n for n in record.notes if n))
     for note in record.notes:
         graph.add((node, BMO.ingestNote, Literal(note)))
     return record

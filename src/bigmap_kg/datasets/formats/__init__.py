@@ -36,14 +36,9 @@ class Format:
 
 def json_formats() -> list[Format]:
     """The JSON formats, most specific first (the first whose detect() accepts wins)."""
-    from . import native
-    found = [native.JSON_FORMAT]
-    for module in ("rocrate", "invenio", "datacite", "battinfo", "schemaorg"):
-        try:
-            found.insert(-1, __import__(f"{__name__}.{module}", fromlist=["FORMAT"]).FORMAT)
-        except ModuleNotFoundError:
-            continue
-    return found
+    from . import battinfo, datacite, invenio, native, rocrate, schemaorg
+    return [rocrate.FORMAT, invenio.FORMAT, datacite.FORMAT, battinfo.FORMAT, schemaorg.FORMAT,
+            native.JSON_FORMAT]
 
 
 def read_bytes(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
@@ -51,7 +46,8 @@ def read_bytes(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]
     from . import native
     suffix = Path(source).suffix.lower()
     if suffix in {".eln", ".zip"} or data[:4] == b"PK\x03\x04":
-        return read_bytes(_crate_from_zip(data, source), source, vocabulary)
+        return read_bytes(_crate_from_zip(data, source), f"{source}!/ro-crate-metadata.json",
+                          vocabulary)
     if suffix in {".ttl", ".nt", ".n3"}:
         return native.read_rdf(data, source, vocabulary)
     if suffix == ".xml" or data.lstrip()[:1] == b"<":
