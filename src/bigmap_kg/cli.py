@@ -15,7 +15,7 @@ from .queryfile import QueryFile, QueryFileError
 from .reason import ReasoningError, reason
 from .results import render, run
 from .sources import InputError
-from .store import StoreMissingError, open_store
+from .store import LiveStore, StoreMissingError, open_store
 from .validate import validate
 
 
@@ -288,7 +288,7 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
     (exit 1) and nothing is written. Re-ingesting a record replaces what it said before."""
     from .datasets.ingest import ingest_files
     from .datasets.resolve import Vocabulary
-    from .store import LiveStore, apply_update
+    from .store import apply_update
 
     try:
         store = LiveStore()
@@ -304,6 +304,53 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
         click.echo(report.as_json() if fmt == "json" else report.as_text())
         if not report.accepted:
             sys.exit(1)
+
+
+@main.command("export-datasets")
+@click.option("--dcat", "dcat_format", type=click.Choice(["ttl", "jsonld", "nt"]),
+              help="The DCAT catalogue of all datasets, in this format.")
+@click.option("--datacite", "dataset", metavar="DATASET",
+              help="One dataset (id, CURIE or IRI) as DataCite 4.5 JSON.")
+@click.option("--ro-crate", "experiment", metavar="EXPERIMENT",
+              help="One Tier 1 experiment (id, CURIE or IRI) as an RO-Crate folder (-o).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (DCAT, DataCite) or folder (RO-Crate); default stdout.")
+def export_datasets_command(dcat_format: str | None, dataset: str | None,
+                            experiment: str | None, output: Path | None) -> None:
+    """Export dataset metadata: a DCAT catalogue, a DataCite record or an RO-Crate."""
+    import json
+
+    from .datasets import export
+
+    if sum(x is not None for x in (dcat_format, dataset, experiment)) != 1:
+        fail("give exactly one of --dcat, --datacite, --ro-crate")
+    try:
+        store = LiveStore()
+    except StoreMissingError as error:
+        fail(str(error))
+    try:
+        if experiment:
+            if output is None:
+                fail("--ro-crate needs -o FOLDER")
+            target = export.ro_crate(store, _entity_iri(experiment, "exp"), output, experiment)
+            click.echo(f"RO-Crate written to {target}")
+            return
+        body = export.catalog(store, dcat_format) if dcat_format else json.dumps(
+            export.datacite(store, _entity_iri(dataset, "dataset")), indent=2).encode()
+    except export.ExportError as error:
+        fail(str(error), 1)
+    if output:
+        output.write_bytes(body)
+    else:
+        click.echo(body.decode())
+
+
+def _entity_iri(value: str, prefix: str) -> str:
+    """An IRI from an id ("t3-09"), a CURIE ("exp:t3-09") or an IRI."""
+    if value.startswith(("http://", "https://")):
+        return value
+    head, sep, local = value.partition(":")
+    return PREFIXES[head] + local if sep and head in PREFIXES else PREFIXES[prefix] + value
 
 
 if __name__ == "__main__":

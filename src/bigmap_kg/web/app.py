@@ -55,8 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["Content-Location", "Link"])
     app.include_router(sparql_router)
+    app.include_router(datasets_router)  # before /api/{collection}/{id}: /api/datasets/catalog
     app.include_router(api_router)
-    app.include_router(datasets_router)
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
     app.include_router(ui_router)

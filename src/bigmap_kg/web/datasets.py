@@ -1,16 +1,24 @@
-"""Writes over HTTP: `POST /api/datasets` ingests a batch of dataset metadata (token required)."""
+"""Dataset metadata over HTTP: `POST /api/datasets` ingests a batch (token required); the
+exports (DCAT catalogue, DataCite JSON, RO-Crate of an experiment) are open reads."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import io
+import tempfile
+import zipfile
 from functools import partial
+from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from ..datasets import export
 from ..datasets.ingest import ingest
+from ..namespaces import PREFIXES
 from ..store import apply_update
+from .negotiation import acceptable
 
 router = APIRouter(tags=["datasets"])
 
@@ -66,3 +74,59 @@ async def post_datasets(request: Request,
         report = await asyncio.to_thread(ingest, [(body, source)], store, write)
     status = (200 if dry_run else 201) if report.accepted else 422
     return JSONResponse(report.as_dict(), status_code=status)
+
+
+CATALOG_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld",
+                 "application/n-triples": "nt"}
+
+
+@router.get("/api/datasets/catalog", responses={200: {"content": {
+    t: {} for t in CATALOG_TYPES}, "description": "The DCAT catalogue of every dataset."}})
+async def dataset_catalog(request: Request, format: str | None = Query(
+        None, description="ttl, jsonld or nt (instead of an Accept header)")):
+    """The DCAT catalogue of the ingested datasets (Turtle, JSON-LD or N-Triples by Accept)."""
+    wanted = {v: k for k, v in CATALOG_TYPES.items()}.get(format or "") or next(
+        iter(acceptable(request.headers.get("accept") or "text/turtle", CATALOG_TYPES)), None)
+    if wanted is None:
+        raise HTTPException(406, f"the catalogue is available as {', '.join(CATALOG_TYPES)}")
+    body = await asyncio.to_thread(export.catalog, request.app.state.store,
+                                   CATALOG_TYPES[wanted])
+    return Response(body, media_type=wanted)
+
+
+@router.get("/api/datasets/{identifier}/datacite", responses={
+    404: {"description": "No such dataset."},
+    422: {"description": "The graph lacks a field DataCite requires (named in the message)."}})
+async def dataset_datacite(request: Request, identifier: str):
+    """One dataset as a DataCite 4.5 JSON record (PaNET subjects, IsCollectedBy instrument)."""
+    try:
+        record = await asyncio.to_thread(export.datacite, request.app.state.store,
+                                         PREFIXES["dataset"] + identifier)
+    except export.ExportError as error:
+        status = 404 if str(error).startswith("no dataset") else 422
+        raise HTTPException(status, str(error)) from None
+    return JSONResponse(record, media_type="application/vnd.datacite.datacite+json")
+
+
+@router.get("/api/experiments/{identifier}/ro-crate", responses={
+    200: {"content": {"application/zip": {}}, "description": "The crate, zipped."},
+    404: {"description": "No such experiment, or no dataset belongs to it."}})
+async def experiment_crate(request: Request, identifier: str):
+    """The datasets of one Tier 1 experiment as a zipped RO-Crate (runs, samples, cells,
+    instruments, partners as contextual entities)."""
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            target = export.ro_crate(request.app.state.store,
+                                     PREFIXES["exp"] + identifier, Path(folder) / "crate",
+                                     identifier)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(target.rglob("*")):
+                    archive.write(path, path.relative_to(target))
+            return buffer.getvalue()
+    try:
+        body = await asyncio.to_thread(build)
+    except export.ExportError as error:
+        raise HTTPException(404, str(error)) from None
+    return Response(body, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{identifier}-ro-crate.zip"'})
