@@ -15,7 +15,7 @@ from .queryfile import QueryFile, QueryFileError
 from .reason import ReasoningError, reason
 from .results import render, run
 from .sources import InputError
-from .store import LiveStore, StoreMissingError, open_store
+from .store import StoreMissingError, connect
 from .validate import validate
 
 
@@ -98,7 +98,7 @@ def query_command(file: Path | None, expression: str | None, fmt: str, asserted_
         name, _, value = item.partition("=")
         bindings[name.lstrip("?")] = parse_term(value)
     try:
-        store = open_store()
+        store = connect()
         result = run(store, text, inferred=not asserted_only, bindings=bindings)
         output = render(result, fmt)
         click.echo(output, nl=not output.endswith("\n"))
@@ -128,7 +128,7 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal:
 def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
     """Export the store: one merged graph (ttl, nt, jsonld) or all named graphs (trig, nq)."""
     try:
-        store = open_store()
+        store = connect()
     except StoreMissingError as error:
         fail(str(error))
     graphs = [ox.NamedNode(g) for g in (ASSERTED_GRAPHS if asserted_only else ALL_GRAPHS)]
@@ -158,7 +158,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     try:
-        open_store()
+        connect()
     except StoreMissingError as error:
         fail(str(error))
     uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
@@ -177,7 +177,7 @@ def complement_command(technique: str, kind: str | None, as_json: bool) -> None:
     from .relations import format_relation, relations, technique_iri
 
     try:
-        store = open_store()
+        store = connect()
     except StoreMissingError as error:
         fail(str(error))
     iri = technique_iri(technique)
@@ -219,7 +219,7 @@ def plan_command(observables, operando, categories, facility_types, partners, ma
     from .planner import Constraints, PlanError, plan
 
     try:
-        result = plan(open_store(), list(observables), Constraints(
+        result = plan(connect(), list(observables), Constraints(
             operando_only=operando, categories=categories, facility_types=facility_types,
             partners=partners, material=material, max_size=max_size, limit=limit))
     except StoreMissingError as error:
@@ -288,17 +288,16 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
     (exit 1) and nothing is written. Re-ingesting a record replaces what it said before."""
     from .datasets.ingest import ingest_files
     from .datasets.resolve import Vocabulary
-    from .store import apply_update
 
     try:
-        store = LiveStore()
+        store = connect()
     except StoreMissingError as error:
         fail(str(error))
     size = batch_size or len(files)
     vocabulary = Vocabulary.from_store(store)
     for start in range(0, len(files), size):
         batch = list(files[start:start + size])
-        report = ingest_files(batch, store, None if dry_run else apply_update, vocabulary)
+        report = ingest_files(batch, store, None if dry_run else store.update, vocabulary)
         if size < len(files):
             click.echo(f"batch {start // size + 1}: files {start + 1}-{start + len(batch)}")
         click.echo(report.as_json() if fmt == "json" else report.as_text())
@@ -325,7 +324,7 @@ def export_datasets_command(dcat_format: str | None, dataset: str | None,
     if sum(x is not None for x in (dcat_format, dataset, experiment)) != 1:
         fail("give exactly one of --dcat, --datacite, --ro-crate")
     try:
-        store = LiveStore()
+        store = connect()
     except StoreMissingError as error:
         fail(str(error))
     try:
@@ -351,6 +350,29 @@ def _entity_iri(value: str, prefix: str) -> str:
         return value
     head, sep, local = value.partition(":")
     return PREFIXES[head] + local if sep and head in PREFIXES else PREFIXES[prefix] + value
+
+
+@main.command("push")
+@click.argument("query_url")
+@click.option("--update-url", help="SPARQL Update endpoint (default: derived from QUERY_URL).")
+@click.option("--gsp-url", help="Graph Store endpoint (default: derived from QUERY_URL).")
+def push_command(query_url: str, update_url: str | None, gsp_url: str | None) -> None:
+    """Copy the built store's named graphs into a remote SPARQL store (Graph Store protocol
+    PUT, one graph at a time), e.g. `bigmap-kg push http://127.0.0.1:7878/query`; then serve
+    it with BIGMAP_KG_STORE_URL set to the same endpoint."""
+    from .store import LiveStore, RemoteStore, push
+
+    base = query_url[: -len("/query")] if query_url.endswith("/query") else None
+    if not (gsp_url or base):
+        fail("give --gsp-url (QUERY_URL does not end in /query)")
+    remote = RemoteStore(query_url, update_url or (base and base + "/update"),
+                         gsp_url or f"{base}/store")
+    try:
+        counts = push(LiveStore().current(), remote)
+    except StoreMissingError as error:
+        fail(str(error))
+    for graph, count in counts.items():
+        click.echo(f"{graph}: {count} triples")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from . import paths
-from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS
+from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS, GRAPH_ONTOLOGY
 
 
 class StoreMissingError(RuntimeError):
@@ -64,8 +65,129 @@ class LiveStore:
     def __getattr__(self, name: str):
         return getattr(self.current(), name)
 
+    def update(self, update: str) -> None:
+        """A SPARQL Update, copy-on-write and atomic (see apply_update)."""
+        apply_update(update, self.link)
+
     def __len__(self) -> int:
         return len(self.current())
+
+
+class RemoteTriples(list):
+    """CONSTRUCT / DESCRIBE results of a remote store, serialisable like pyoxigraph's."""
+
+    def serialize(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES):
+        return ox.serialize(self, output, format=format)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server as the store: the Query and Update protocols for queries and
+    writes, the Graph Store protocol for whole graphs. Tested against Oxigraph server; Apache
+    Jena Fuseki, GraphDB and Virtuoso speak the same protocols (see README, "Remote store").
+
+    Each SPARQL Update request is one transaction on these servers, so a rejected or failed
+    batch leaves the remote store as it was."""
+
+    RESULTS = "application/sparql-results+json"
+
+    def __init__(self, query_url: str, update_url: str | None = None,
+                 gsp_url: str | None = None, token: str | None = None,
+                 timeout: float = 60.0) -> None:
+        import httpx
+
+        self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(headers=headers, timeout=timeout)
+
+    def query(self, query: str, *, default_graph=None, named_graphs=None,
+              use_default_graph_as_union: bool = False, base_iri: str | None = None):
+        params: list[tuple[str, str]] = [("query", query)]
+        if use_default_graph_as_union:
+            params.append(("union-default-graph", ""))  # Oxigraph; others: server setting
+        params += [("default-graph-uri", g.value) for g in
+                   ([default_graph] if isinstance(default_graph, ox.NamedNode)
+                    else default_graph or [])]
+        params += [("named-graph-uri", g.value) for g in named_graphs or []]
+        response = self.client.post(self.query_url, content=urlencode(params), headers={
+            "Accept": f"{self.RESULTS}, application/n-triples;q=0.9",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        if response.status_code == 400:
+            raise SyntaxError(response.text.strip() or "the server refused the query")
+        if response.status_code >= 300:
+            raise OSError(f"{self.query_url} answered {response.status_code}: "
+                          f"{response.text.strip()[:500]}")
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        if kind == self.RESULTS:
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return RemoteTriples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+    def update(self, update: str) -> None:
+        if not self.update_url:
+            raise OSError("no update endpoint configured (BIGMAP_KG_STORE_UPDATE_URL)")
+        response = self.client.post(self.update_url, data={"update": update})
+        if response.status_code >= 300:
+            raise ValueError(f"{self.update_url} refused the update ({response.status_code}):"
+                             f" {response.text.strip()[:500]}")
+
+    def _graph(self, graph: ox.NamedNode) -> bytes:
+        if not self.gsp_url:
+            raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
+        response = self.client.get(self.gsp_url, params={"graph": graph.value},
+                                   headers={"Accept": "application/n-triples"})
+        if response.status_code == 404:
+            return b""
+        response.raise_for_status()
+        return response.content
+
+    def dump(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, *,
+             from_graph: ox.NamedNode):
+        triples = ox.parse(self._graph(from_graph), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(triples, output, format=format)
+
+    def quads_for_pattern(self, subject, predicate, obj, graph: ox.NamedNode):
+        if subject is not None or predicate is not None or obj is not None or graph is None:
+            raise NotImplementedError("a remote store lists whole named graphs only")
+        for triple in ox.parse(self._graph(graph), format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    def put_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        """Replace one named graph (Graph Store protocol PUT)."""
+        if not self.gsp_url:
+            raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        response = self.client.put(self.gsp_url, params={"graph": graph.value}, content=body,
+                                   headers={"Content-Type": "application/n-triples"})
+        response.raise_for_status()
+
+
+def connect(link: Path | None = None) -> LiveStore | RemoteStore:
+    """The configured store: remote when BIGMAP_KG_STORE_URL names a SPARQL query endpoint,
+    else the embedded one behind the `store` symlink."""
+    url = os.environ.get("BIGMAP_KG_STORE_URL")
+    if not url:
+        return LiveStore(link)
+    base = url[: -len("/query")] if url.endswith("/query") else None
+    return RemoteStore(
+        url, os.environ.get("BIGMAP_KG_STORE_UPDATE_URL") or (base and base + "/update"),
+        os.environ.get("BIGMAP_KG_STORE_GSP_URL") or (base and base + "/store"),
+        os.environ.get("BIGMAP_KG_STORE_TOKEN") or None)
+
+
+def push(source: ox.Store, target: RemoteStore) -> dict[str, int]:
+    """Copy every named graph of a (built) store into a remote store; triples per graph."""
+    counts = {}
+    for graph in source.named_graphs():
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in source.quads_for_pattern(None, None, None, graph)]
+        target.put_graph(graph, triples)
+        counts[graph.value] = len(triples)
+    return counts
+
+
+def ontology_graph(store) -> Graph:
+    """The ontology graph as the build loaded it (nothing re-parses the sources)."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY))
+    return Graph().parse(data=data, format="nt")
 
 
 def graphs_for(inferred: bool) -> list[ox.NamedNode]:

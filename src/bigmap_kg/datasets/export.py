@@ -34,10 +34,18 @@ def catalog(store, fmt: str = "ttl") -> bytes:
                         if fmt == "ttl" else None)
 
 
+def _node(iri: str, missing: str) -> ox.NamedNode:
+    """The node of an IRI; a string that is no valid IRI names nothing (ExportError)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise ExportError(missing) from None
+
+
 def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]]]:
     found: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
     rows = run(store, view("dataset-datacite"), prefixes=False,
-               bindings={"dataset": ox.NamedNode(dataset)})
+               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
     for row in rows:
         value, extra = row["value"], row["extra"]
         found[row["field"].value].append((value.value if value else None,
@@ -103,7 +111,8 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
     from rocrate.rocrate import ROCrate
 
     rows = list(run(store, view("experiment-datasets"), prefixes=False,
-                    bindings={"experiment": ox.NamedNode(experiment)}))
+                    bindings={"experiment": _node(experiment,
+                                                  f"no datasets belong to {experiment}")}))
     if not rows:
         raise ExportError(f"no datasets belong to {experiment}")
     crate = ROCrate()

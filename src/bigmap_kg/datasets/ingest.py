@@ -19,10 +19,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .. import paths
-from ..namespaces import BMO, GRAPH_ONTOLOGY, iri_of
+from ..namespaces import BMO, iri_of
 from ..queryfile import view
 from ..results import run
 from ..sources import SourceSet, read
+from ..store import ontology_graph
 from ..validate import Finding, validate
 from .formats import FormatError, read_bytes
 from .records import Record, finish, replacement
@@ -81,11 +82,6 @@ class IngestReport:
 @cache
 def _shapes() -> Graph:
     return read([paths.SHAPES_DIR / SHAPES_FILE]).graph
-
-
-def _ontology(store) -> Graph:
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY))
-    return Graph().parse(data=data, format="nt")
 
 
 def link(record: Record, vocabulary: Vocabulary) -> None:
@@ -147,7 +143,7 @@ def _validate(records: list[Record], store) -> list[Finding]:
             if isinstance(subject, URIRef) and source.is_file():
                 origin[subject] = source
     data += _context(records, store)
-    report = validate(SourceSet(graph=data, origin=origin), _shapes(), _ontology(store))
+    report = validate(SourceSet(graph=data, origin=origin), _shapes(), ontology_graph(store))
     owner = {str(s): r.source for r in records for s in r.graph.subjects(unique=True)}
     findings = []
     for finding in report.findings:

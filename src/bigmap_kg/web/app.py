@@ -5,18 +5,15 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from rdflib import Graph
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..namespaces import GRAPH_ONTOLOGY
-from ..store import LiveStore
+from ..store import connect, ontology_graph
 from .api import router as api_router
 from .datasets import router as datasets_router
 from .jsonld import build_context
@@ -29,19 +26,13 @@ from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
 
-def ontology_from_store(store) -> Graph:
-    """The ontology graph as the build loaded it (the service never re-parses sources)."""
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY))
-    return Graph().parse(data=data, format="nt")
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = LiveStore(settings.store)
-        app.state.context = build_context(ontology_from_store(app.state.store))
+        app.state.store = connect(settings.store)
+        app.state.context = build_context(ontology_graph(app.state.store))
         app.state.pool = QueryPool(settings.store, settings.query_workers, settings.query_timeout)
         try:
             yield

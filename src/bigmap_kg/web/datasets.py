@@ -8,7 +8,6 @@ import hmac
 import io
 import tempfile
 import zipfile
-from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -17,7 +16,6 @@ from fastapi.responses import JSONResponse, Response
 from ..datasets import export
 from ..datasets.ingest import ingest
 from ..namespaces import PREFIXES
-from ..store import apply_update
 from .negotiation import acceptable
 
 router = APIRouter(tags=["datasets"])
@@ -69,7 +67,7 @@ async def post_datasets(request: Request,
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     source = name if "." in name else name + SUFFIXES.get(media, "")
     store = request.app.state.store
-    write = None if dry_run else partial(apply_update, target=settings.store)
+    write = None if dry_run else store.update
     async with _WRITE_LOCK:
         report = await asyncio.to_thread(ingest, [(body, source)], store, write)
     status = (200 if dry_run else 201) if report.accepted else 422

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..store import LiveStore
+from ..store import connect
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -92,7 +92,7 @@ def execute(store: ox.Store, job: Job) -> Answer:
         raise QueryError(400, f"query could not be evaluated: {error}") from None
     sink = _Capped(job.max_bytes)
     try:
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # a graph
             if not job.graph_types:
                 raise QueryError(406, "no acceptable media type for a graph result "
                                       f"(offered: {', '.join(GRAPH_FORMATS)})")
@@ -117,13 +117,13 @@ def execute(store: ox.Store, job: Job) -> Answer:
 
 
 def _serve(connection: Connection, store_path: str) -> None:
-    store = LiveStore(Path(store_path))  # follows the store symlink across ingests and builds
+    store = connect(Path(store_path))  # embedded: follows the symlink across ingests, builds
     while True:
         job = connection.recv()
         if job is None:
             return
         try:
-            connection.send(("ok", execute(store.current(), job)))
+            connection.send(("ok", execute(store, job)))
         except QueryError as error:
             connection.send(("error", error.status, error.message))
         except Exception as error:  # the worker must survive anything the engine raises
