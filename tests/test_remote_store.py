@@ -70,8 +70,8 @@ def canonical(value: str | None) -> str | None:
 
 
 def rows(result) -> list[tuple]:
-    return sorted((tuple(sorted((k, canonical(v) or "") for k, v in r.items()))
-                   for r in rows_as_dicts(result)))
+    return sorted(tuple(sorted((k, canonical(v) or "") for k, v in r.items()))
+                   for r in rows_as_dicts(result))
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq")))
