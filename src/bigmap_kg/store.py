@@ -283,6 +283,28 @@ def apply_update(update: str, target: Path | None = None) -> Path:
 
 
 
+def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = None) -> Path:
+    """Bulk-load an N-Triples or Turtle file into a named graph of a copy of the store and swap
+    it in (no validation: for benchmarks and restores of exported records)."""
+    link = target or paths.store_dir()
+    fmt = ox.RdfFormat.TURTLE if path.suffix == ".ttl" else ox.RdfFormat.N_TRIPLES
+    with writer_lock(link):
+        fresh = _fresh_dir(link)
+        ox.Store.read_only(os.path.realpath(link)).backup(str(fresh))
+        store = ox.Store(str(fresh))
+        try:
+            store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
+            store.flush()
+            store.optimize()
+        except BaseException:
+            del store
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        del store
+        _swap(link, fresh)
+    return fresh
+
+
 def _swap(link: Path, fresh: Path) -> None:
     """Point `link` at `fresh` atomically; keep the previous directory, remove older ones."""
     if link.exists() and not link.is_symlink():
