@@ -151,16 +151,22 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int,
-              help="uvicorn worker processes (each opens the store read-only).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="uvicorn worker processes (each opens the store read-only). With 2 or more, "
+                   "queries run in the workers themselves and a worker whose query times out "
+                   "is replaced; with 1, queries run in a pool of killable processes.")
 def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages."""
+    import os
+
     import uvicorn
 
     try:
         connect()
     except StoreMissingError as error:
         fail(str(error))
+    if workers >= 2:
+        os.environ["BIGMAP_KG_IN_PROCESS"] = "1"
     uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="info")
 

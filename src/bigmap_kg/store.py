@@ -48,17 +48,18 @@ class LiveStore:
         self.link = link or paths.store_dir()
         if not self.link.exists():
             raise StoreMissingError(f"no store at {self.link}: run `bigmap-kg build` first")
-        self._target = ""
+        self._version: tuple[int, int] = (0, 0)
         self._store: ox.Store | None = None
         self._lock = threading.Lock()
 
     def current(self) -> ox.Store:
-        target = os.path.realpath(self.link)
-        if target != self._target:
+        stat = os.lstat(self.link)  # one system call: a swap replaces the symlink's inode
+        version = (stat.st_ino, stat.st_mtime_ns)
+        if version != self._version:
             with self._lock:
-                if target != self._target:
-                    self._store = ox.Store.read_only(target)
-                    self._target = target
+                if version != self._version:
+                    self._store = ox.Store.read_only(os.path.realpath(self.link))
+                    self._version = version
         assert self._store is not None
         return self._store
 

@@ -19,21 +19,24 @@ from .datasets import router as datasets_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .plan import router as plan_router
-from .pool import QueryPool
+from .pool import InProcessRunner, QueryPool
 from .settings import Settings
+from .sparql import SparqlFastPath
 from .sparql import router as sparql_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> SparqlFastPath:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = connect(settings.store)
         app.state.context = build_context(ontology_graph(app.state.store))
-        app.state.pool = QueryPool(settings.store, settings.query_workers, settings.query_timeout)
+        app.state.pool = InProcessRunner(app.state.store, settings.query_timeout) \
+            if settings.in_process else \
+            QueryPool(settings.store, settings.query_workers, settings.query_timeout)
         try:
             yield
         finally:
@@ -66,4 +69,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 else "Not found"
             return not_found_page(request, detail)
         return await http_exception_handler(request, error)
-    return app
+    return SparqlFastPath(app)

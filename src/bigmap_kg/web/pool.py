@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
+import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -187,3 +189,37 @@ class QueryPool:
             with contextlib.suppress(OSError):
                 worker.connection.send(None)
             worker.stop()
+
+
+class InProcessRunner:
+    """Queries answered in this process, in a thread (pyoxigraph releases the GIL), with no
+    hop to another process: used when uvicorn runs several worker processes under its
+    supervisor. A thread cannot be stopped, a process can: on timeout the client gets 503 and
+    this worker retires — it stops taking requests, finishes the ones it has, and exits; the
+    supervisor starts a fresh worker, and the others serve everyone meanwhile."""
+
+    def __init__(self, store, timeout: float, threads: int = 4) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store, self.timeout, self.retiring = store, timeout, False
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query")
+
+    async def run(self, job: Job) -> Answer:
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, execute, self.store.current(), job)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+        except TimeoutError:
+            self._retire()
+            raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
+                                  "stopped; narrow the query or add LIMIT") from None
+
+    def _retire(self) -> None:
+        if not self.retiring:
+            self.retiring = True
+            os.kill(os.getpid(), signal.SIGTERM)  # uvicorn: graceful shutdown of this worker
+
+    def close(self) -> None:
+        if self.retiring:  # a runaway query thread cannot be joined: leave without it
+            os._exit(0)
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -19,6 +19,9 @@ class Settings:
     max_result_bytes: int = 50_000_000
     #: query worker processes per service process
     query_workers: int = 2
+    #: answer queries in the service process itself (set by `bigmap-kg serve --workers N`,
+    #: N >= 2: uvicorn's supervisor replaces a worker that retires after a timeout)
+    in_process: bool = False
     #: the base of the entity IRIs this server answers for
     base_iri: str = BASE
     #: allow federated SERVICE calls to outside URLs (off: no requests on a user's behalf)
@@ -36,6 +39,7 @@ class Settings:
             query_timeout=float(env.get("BIGMAP_KG_QUERY_TIMEOUT", cls.query_timeout)),
             max_result_bytes=int(env.get("BIGMAP_KG_MAX_RESULT_BYTES", cls.max_result_bytes)),
             query_workers=int(env.get("BIGMAP_KG_QUERY_WORKERS", cls.query_workers)),
+            in_process=env.get("BIGMAP_KG_IN_PROCESS", "") == "1",
             base_iri=env.get("BIGMAP_KG_BASE_IRI", cls.base_iri),
             allow_service=env.get("BIGMAP_KG_ALLOW_SERVICE", "") == "1",
             write_token=env.get("BIGMAP_KG_WRITE_TOKEN") or None,
