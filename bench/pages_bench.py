@@ -1,4 +1,6 @@
-"""Page load times of the web pages over the full graph (server-side, p50 and p95 of 30 loads).
+"""Page load times of the web pages over the full graph, p50 and p95 of 30 loads each:
+server side (the HTML response) and in a real browser (Debian's chromium driven by Playwright:
+the Navigation Timing of each load — response end, DOMContentLoaded, load event).
 
     .venv/bin/python bench/pages_bench.py      # after `make run`'s build
 """
@@ -15,8 +17,42 @@ import httpx
 from sparql_bench import free_port
 
 PAGES = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/cells", "/cells?technique=xas",
-         "/technique/xrd.html", "/technique/xps.html", "/cell/dtu-capillary.html",
-         "/partner/cea.html", "/experiment/t1-08.html"]
+         "/tier1", "/planner", "/sparql-editor", "/technique/xrd.html", "/technique/xps.html",
+         "/cell/dtu-capillary.html", "/partner/cea.html", "/experiment/t1-08.html"]
+CHROMIUM = "/usr/bin/chromium"
+TIMING = """() => { const [n] = performance.getEntriesByType("navigation");
+  return [n.responseEnd - n.startTime, n.domContentLoadedEventEnd - n.startTime,
+          n.loadEventEnd - n.startTime]; }"""
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[int(0.95 * (len(values) - 1))]
+
+
+def browser_timings(base: str, loads: int = 30) -> None:
+    """Navigation Timing of each page in chromium (cache off: every load fetches everything)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context()
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_(headers={
+            **route.request.headers, "Cache-Control": "no-cache"}))
+        print(f"\nin chromium (ms){'':<26}{'response p50':>13}{'DCL p50':>9}{'load p50':>10}"
+              f"{'load p95':>10}")
+        for path in PAGES:
+            page.goto(base + path)
+            measured = []
+            for _ in range(loads):
+                page.goto(base + path, wait_until="load")
+                measured.append(page.evaluate(TIMING))
+            response, dcl, load = (percentiles([m[i] for m in measured]) for i in range(3))
+            print(f"{path:<42}{response[0]:>13.1f}{dcl[0]:>9.1f}{load[0]:>10.1f}"
+                  f"{load[1]:>10.1f}")
+        browser.close()
 
 
 def main() -> None:
@@ -33,7 +69,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         with httpx.Client(base_url=base) as client:
-            print(f"{'page':<42}{'p50 ms':>8}{'p95 ms':>8}")
+            print(f"server side (ms){'':<26}{'p50':>8}{'p95':>8}")
             for page in PAGES:
                 client.get(page).raise_for_status()
                 times = []
@@ -43,6 +79,7 @@ def main() -> None:
                     times.append((time.perf_counter() - started) * 1000)
                 times.sort()
                 print(f"{page:<42}{statistics.median(times):>8.1f}{times[28]:>8.1f}")
+        browser_timings(base)
     finally:
         server.terminate()
         server.wait(timeout=10)
