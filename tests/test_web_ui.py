@@ -186,3 +186,35 @@ def test_sparql_editor_runs_a_named_query(browser_page) -> None:
     page.wait_for_selector("text=Ampix-type cell", timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "sparql-editor.png"), full_page=True)
     assert errors == []
+
+
+def test_competence_map_drawn_from_the_graph(browser_page, store) -> None:
+    """One chart per facility type; each technique × facility mapping of the graph is a bubble
+    or is listed as not placed; the stated lab-XRD example sits at 1 Å in the 1D row; hovering
+    gives its details, clicking opens the technique."""
+    from bigmap_kg.queryfile import view
+    from bigmap_kg.results import rows_as_dicts, run
+
+    base, page, errors = browser_page
+    rows = rows_as_dicts(run(store, view("competence-map"), prefixes=False))
+    page.goto(base + "/competence-map")
+    headings = page.locator("section.competence h2").all_inner_texts()
+    assert sorted(headings) == sorted(f"{t.capitalize()} facilities"
+                                      for t in {r["typeLabel"] for r in rows})
+    bubbles = page.locator("a.bubble").count()
+    unplaced = page.locator("p.unplaced a").count()
+    assert bubbles + unplaced == len(rows)
+    placed_in_graph = [r for r in rows if r["statedScale"] or r["resolution"] or r["area"]]
+    assert bubbles == len(placed_in_graph)
+    xrd = page.locator("a.bubble[href='/technique/lab-xrd']")
+    assert "7 partner(s), operando, 1D mapping, length scale stated in D5.1 (Å)" in \
+        xrd.locator("title").text_content()
+    circle, one_d = xrd.locator("circle"), page.locator("text.row-label", has_text="1D").first
+    assert abs(float(circle.get_attribute("cy")) - float(one_d.get_attribute("y")) + 4) < 0.5
+    tick = page.locator("text.tick-label", has_text="1 Å").first
+    assert abs(float(circle.get_attribute("cx")) - float(tick.get_attribute("x"))) < 0.5
+    xrd.hover()
+    page.screenshot(path=str(ARTIFACTS / "competence-map.png"), full_page=True)
+    xrd.click()
+    assert page.inner_text("h1") == "Laboratory X-ray diffraction"
+    assert errors == []

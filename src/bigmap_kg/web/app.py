@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..store import connect, ontology_graph
 from .api import router as api_router
+from .competence import router as competence_router
 from .datasets import router as datasets_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
     app.include_router(ui_router)
+    app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     if YASGUI.exists():
