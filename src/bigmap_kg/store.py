@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
@@ -237,25 +237,39 @@ def carried_over(link: Path) -> Iterator[ox.Quad]:
     yield from store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DATASETS))
 
 
-def write_store(quads: Iterable[ox.Quad], target: Path | None = None) -> Path:
-    """Write the quads (plus the current store's dataset records) into a new store directory
-    and swap it in; return the new directory."""
-    link = target or paths.store_dir()
+def _next_generation(link: Path, fill: Callable[[ox.Store, Path], object],
+                     from_current: bool) -> Path:
+    """Fill a new store directory — empty, or a checkpoint of the current store (hard links,
+    milliseconds) — and swap it in only when `fill` succeeded; one writer at a time. A failure
+    removes the new directory and leaves the current store exactly as it was."""
     with writer_lock(link):
         fresh = _fresh_dir(link)
+        if from_current:
+            ox.Store.read_only(os.path.realpath(link)).backup(str(fresh))
         store = ox.Store(str(fresh))
         try:
-            store.bulk_extend(quads)
-            store.bulk_extend(carried_over(link))
+            fill(store, fresh)
             store.flush()
-            _compact(store, fresh, link)
         except BaseException:
             del store
             shutil.rmtree(fresh, ignore_errors=True)
             raise
-        del store
+        del store  # closed before readers can open the new generation
         _swap(link, fresh)
     return fresh
+
+
+def write_store(quads: Iterable[ox.Quad], target: Path | None = None) -> Path:
+    """Write the quads (plus the current store's dataset records) into a new store directory
+    and swap it in; return the new directory."""
+    link = target or paths.store_dir()
+
+    def fill(store: ox.Store, fresh: Path) -> None:
+        store.bulk_extend(quads)
+        store.bulk_extend(carried_over(link))
+        store.flush()
+        _compact(store, fresh, link)
+    return _next_generation(link, fill, from_current=False)
 
 
 def apply_update(update: str, target: Path | None = None) -> Path:
@@ -264,25 +278,25 @@ def apply_update(update: str, target: Path | None = None) -> Path:
     A failing update raises and leaves the store exactly as it was (same directory, same files).
     """
     link = target or paths.store_dir()
-    with writer_lock(link):
-        current = ox.Store.read_only(os.path.realpath(link))
-        fresh = _fresh_dir(link)
-        current.backup(str(fresh))
-        del current
-        store = ox.Store(str(fresh))
-        try:
-            store.update(update)
-            store.flush()
-            _compact_when_fragmented(store, fresh, link)
-        except BaseException:
-            del store
-            shutil.rmtree(fresh, ignore_errors=True)
-            raise
-        del store
-        _swap(link, fresh)
-    return fresh
+
+    def fill(store: ox.Store, fresh: Path) -> None:
+        store.update(update)
+        store.flush()
+        _compact_when_fragmented(store, fresh, link)
+    return _next_generation(link, fill, from_current=True)
 
 
+def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = None) -> Path:
+    """Bulk-load an N-Triples or Turtle file into a named graph of a copy of the store and swap
+    it in (no validation: for benchmarks and restores of exported records)."""
+    link = target or paths.store_dir()
+    fmt = ox.RdfFormat.TURTLE if path.suffix == ".ttl" else ox.RdfFormat.N_TRIPLES
+
+    def fill(store: ox.Store, fresh: Path) -> None:
+        store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
+        store.flush()
+        _compact(store, fresh, link)
+    return _next_generation(link, fill, from_current=True)
 
 
 def _compact_when_fragmented(store: ox.Store, directory: Path, link: Path) -> None:
@@ -302,28 +316,6 @@ def _compact(store: ox.Store, directory: Path, link: Path) -> None:
     store.optimize()
     (link.parent / f".{link.name}.compacted").write_text(
         str(sum(1 for _ in directory.glob("*.sst"))))
-
-
-def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = None) -> Path:
-    """Bulk-load an N-Triples or Turtle file into a named graph of a copy of the store and swap
-    it in (no validation: for benchmarks and restores of exported records)."""
-    link = target or paths.store_dir()
-    fmt = ox.RdfFormat.TURTLE if path.suffix == ".ttl" else ox.RdfFormat.N_TRIPLES
-    with writer_lock(link):
-        fresh = _fresh_dir(link)
-        ox.Store.read_only(os.path.realpath(link)).backup(str(fresh))
-        store = ox.Store(str(fresh))
-        try:
-            store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
-            store.flush()
-            _compact(store, fresh, link)
-        except BaseException:
-            del store
-            shutil.rmtree(fresh, ignore_errors=True)
-            raise
-        del store
-        _swap(link, fresh)
-    return fresh
 
 
 def _swap(link: Path, fresh: Path) -> None:
