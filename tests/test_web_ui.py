@@ -218,3 +218,40 @@ def test_competence_map_drawn_from_the_graph(browser_page, store) -> None:
     xrd.click()
     assert page.inner_text("h1") == "Laboratory X-ray diffraction"
     assert errors == []
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map", "/cells",
+           "/tier1", "/planner", "/sparql-editor", "/technique/xps.html",
+           "/cell/dtu-capillary.html", "/partner/cea.html", "/instrument/esrf-id31.html",
+           "/experiment/t1-08.html", "/no-such-page"]
+#: YASGUI's tab bar (third-party markup from npm) gives its tabs aria-controls that point at
+#: panels it has not rendered and a tablist whose children are not role=tab
+YASGUI_TABS = {"aria-required-children", "aria-valid-attr-value"}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make runs npm ci)")
+def test_accessibility_audit_with_axe(browser_page) -> None:
+    """axe-core (npm) in chromium: no serious or critical violation on any page, apart from
+    YASGUI's own tab bar; keyboard focus reaches the first facet control."""
+    base, page, errors = browser_page
+    found = {}
+    for path in AUDITED:
+        page.goto(base + path)
+        if path == "/sparql-editor":
+            page.wait_for_selector("#yasgui .tabsList")
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => (await axe.run()).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => [v.id, v.nodes.map(n => n.target.join(" "))])""")
+        found[path] = [(rule, targets) for rule, targets in violations
+                       if not (rule in YASGUI_TABS and all("tab" in t for t in targets))]
+        if path == "/no-such-page":  # its own 404 status is the one expected console error
+            errors.remove("Failed to load resource: the server responded with a status of "
+                          "404 (Not Found)")
+    assert found == {path: [] for path in AUDITED}
+    page.goto(base + "/matrix")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") in {"A", "SELECT", "INPUT", "BUTTON"}
+    assert errors == []
