@@ -18,6 +18,10 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
            "nt": ox.RdfFormat.N_TRIPLES}
 LEVEL_NAMES = {PREFIXES["chameo"] + "RawData": "raw", PREFIXES["chameo"] + "PrimaryData":
                "processed", PREFIXES["chameo"] + "SecondaryData": "analysed"}
+CATALOG_PREFIXES = ("dcat", "dcterms", "prov", "schema", "spdx", "chameo", "panet", "bmo", "owl",
+                    "foaf", "rdfs", "skos")
+#: properties whose values DCAT(-AP) types more narrowly than the store returns them
+RETYPED = {PREFIXES["dcat"] + "byteSize": PREFIXES["xsd"] + "nonNegativeInteger"}
 PUBLISHERS = {"archive.big-map.eu": "BIG-MAP Archive", "zenodo.org": "Zenodo"}
 
 
@@ -27,11 +31,20 @@ class ExportError(ValueError):
 
 def catalog(store, fmt: str = "ttl") -> bytes:
     """The DCAT catalogue of every dataset in the store."""
-    triples = run(store, view("dcat-catalog"), prefixes=False)
+    triples = [_retyped(t) for t in run(store, view("dcat-catalog"), prefixes=False)]
     return ox.serialize(triples, format=FORMATS[fmt],
-                        prefixes={p: PREFIXES[p] for p in ("dcat", "dcterms", "prov", "schema",
-                                                           "spdx", "chameo", "panet")}
+                        prefixes={p: PREFIXES[p] for p in CATALOG_PREFIXES}
                         if fmt == "ttl" else None)
+
+
+def _retyped(triple: ox.Triple) -> ox.Triple:
+    """Give a value back the datatype DCAT asks for: Oxigraph stores integer subtypes such as
+    xsd:nonNegativeInteger as xsd:integer (also in query results)."""
+    datatype = RETYPED.get(triple.predicate.value)
+    if datatype is None or not isinstance(triple.object, ox.Literal):
+        return triple
+    return ox.Triple(triple.subject, triple.predicate,
+                     ox.Literal(triple.object.value, datatype=ox.NamedNode(datatype)))
 
 
 def _node(iri: str, missing: str) -> ox.NamedNode:
