@@ -55,6 +55,38 @@ def about(crate: ROCrate) -> str:
     return value if isinstance(value, str) else value.id
 
 
+def ids(value) -> set[str]:
+    """The @ids of a property value rocrate returns (None, one entity or a list)."""
+    listed = value if isinstance(value, list) else [] if value is None else [value]
+    return {e.id for e in listed}
+
+
+def test_ro_crate_actions_keep_every_partner_and_the_data_a_run_used(loaded: Path,
+                                                                    tmp_path: Path) -> None:
+    """Expectations from the native test record: each run of t3-09 with all its partners;
+    processing runs take the dataset they used as object."""
+    fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
+    crate = ROCrate(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    actions = {a.id: a for a in crate.get_entities() if a.type == "CreateAction"}
+    identifier = {e.id: e["identifier"] for e in crate.get_entities()
+                  if e.type == "Dataset" and e.id != "./"}
+    checked = 0
+    for dataset in fixture.subjects(RDF.type, BMO.Dataset):
+        if str(dataset) not in identifier.values():
+            continue  # not part of the experiment
+        for run_iri in fixture.objects(dataset, PROV.wasGeneratedBy):
+            action = actions[str(run_iri)]
+            assert ids(action["agent"]) == {
+                str(a) for a in fixture.objects(run_iri, PROV.wasAssociatedWith)}
+            used = {str(u) for u in fixture.objects(run_iri, PROV.used)
+                    if (u, RDF.type, BMO.Dataset) in fixture}
+            if used:
+                assert {identifier[i] for i in ids(action["object"])} == used
+            assert str(dataset) in {identifier[i] for i in ids(action["result"])}
+            checked += 1
+    assert checked >= 4  # raw XRD, XRD-CT, integration, refinement
+
+
 def datasets_in(link: Path) -> set[str]:
     rows = rows_as_dicts(run(LiveStore(link), "SELECT ?d WHERE { ?d a bmo:Dataset }"))
     return {r["d"] for r in rows}
@@ -158,7 +190,7 @@ def test_ro_crate_of_an_experiment_reads_back_with_rocrate(loaded: Path, tmp_pat
     datasets = [e for e in crate.get_entities() if e.type == "Dataset" and e.id != "./"]
     assert {e["identifier"] for e in datasets} == expected
     actions = [e for e in crate.get_entities() if e.type == "CreateAction"]
-    instruments = {a["instrument"].id for a in actions if a["instrument"] is not None}
+    instruments = {i for a in actions for i in ids(a.get("instrument"))}
     assert instruments == {PREFIXES["inst"] + "esrf-id31", PREFIXES["inst"] + "esrf-id15a"}
     assert all(a["result"] for a in actions)
     assert about(crate) == EXPERIMENT

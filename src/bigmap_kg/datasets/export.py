@@ -145,11 +145,13 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
         return {"@id": iri}
 
     datasets: dict[str, object] = {}
+    files: set[tuple[str, str]] = set()
+    actions: dict[str, dict] = {}
     for row in rows:
         value = {k: (row[k].value if row[k] is not None else None) for k in (
             "dataset", "title", "level", "license", "url", "size", "media", "run", "runLabel",
             "techniqueLabel", "instrument", "instrumentLabel", "sample", "sampleLabel", "cell",
-            "cellLabel", "partner", "partnerLabel", "source", "started")}
+            "cellLabel", "partner", "partnerLabel", "source", "started", "used")}
         iri = value["dataset"]
         if iri not in datasets:
             properties = {"name": value["title"], "identifier": iri,
@@ -163,28 +165,41 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
             if value["source"]:
                 properties["isBasedOn"] = {"@id": value["source"]}
             datasets[iri] = crate.add_dataset(iri, properties=properties)
-            data = datasets[iri]
-            if value["url"]:
-                file = crate.add_file(value["url"], properties={
-                    k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
-                        value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
-                data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
-            if value["cell"] and value["sample"]:
-                entities[value["sample"]]["isVariantOf"] = entity(
-                    value["cell"], "ProductModel", value["cellLabel"])
-            action_properties = {"name": value["runLabel"] or value["run"]}
-            if value["techniqueLabel"]:
-                action_properties["description"] = f"Technique: {value['techniqueLabel']}"
-            if value["started"]:
-                action_properties["startTime"] = value["started"]
-            if value["partner"]:
-                action_properties["agent"] = entity(value["partner"], "Organization",
-                                                    value["partnerLabel"])
-            instrument = entity(value["instrument"], "IndividualProduct",
-                                value["instrumentLabel"])
-            crate.add_action(
-                entities[value["instrument"]] if instrument else None, identifier=value["run"],
-                object=[entities[value["sample"]]] if value["sample"] else None,
-                result=[data], properties=action_properties)
+        data = datasets[iri]
+        if value["url"] and (iri, value["url"]) not in files:
+            files.add((iri, value["url"]))
+            file = crate.add_file(value["url"], properties={
+                k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
+                    value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
+            data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
+        if value["cell"] and value["sample"]:
+            entities[value["sample"]]["isVariantOf"] = entity(
+                value["cell"], "ProductModel", value["cellLabel"])
+        action = actions.setdefault(value["run"], {
+            "properties": {"name": value["runLabel"] or value["run"]},
+            "agent": [], "instrument": [], "object": [], "used": [], "result": []})
+        if value["techniqueLabel"]:
+            action["properties"]["description"] = f"Technique: {value['techniqueLabel']}"
+        if value["started"]:
+            action["properties"]["startTime"] = value["started"]
+        for key, reference in (
+                ("agent", entity(value["partner"], "Organization", value["partnerLabel"])),
+                ("instrument", entity(value["instrument"], "IndividualProduct",
+                                      value["instrumentLabel"])),
+                ("object", value["sample"] and entities[value["sample"]]),
+                ("used", value["used"]), ("result", data)):
+            if reference and reference not in action[key]:
+                action[key].append(reference)
+    for identifier, action in actions.items():
+        # a processing or analysis run's object is the data it used (a dataset of the crate)
+        objects = action["object"] + [datasets[u] for u in action["used"] if u in datasets]
+        properties = action["properties"]
+        if action["agent"]:
+            properties["agent"] = action["agent"]
+        created = crate.add_action(
+            [entities[i["@id"]] for i in action["instrument"]] or None, identifier=identifier,
+            object=objects or None, result=action["result"], properties=properties)
+        if not action["instrument"]:
+            del created["instrument"]
     crate.write(target)
     return target
