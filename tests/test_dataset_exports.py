@@ -17,12 +17,12 @@ from datacite import schema45
 from pyld import jsonld
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS
 from rocrate.rocrate import ROCrate
 
 from bigmap_kg.datasets import export
 from bigmap_kg.datasets.ingest import ingest, ingest_files
-from bigmap_kg.namespaces import BMO, PREFIXES
+from bigmap_kg.namespaces import BMO, GRAPH_DATASETS, PREFIXES
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore, apply_update
 
@@ -174,6 +174,26 @@ def test_datacite_record_validates_and_round_trips_through_xml(loaded: Path,
     mapped = again.records[0].graph
     assert Literal(source["doi"]) in set(mapped.objects(None, BMO.doi))
     assert URIRef(PREFIXES["tech"] + "xrd") in set(mapped.objects(None, BMO.appliedTechnique))
+
+
+def test_datacite_names_the_run_partners_when_the_record_names_no_creator(
+        loaded: Path, tmp_path: Path, data_graph: Graph) -> None:
+    """The native record's DOI dataset, once it also says when it was issued."""
+    fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
+    dataset, doi = next(iter(fixture.subject_objects(BMO.doi)))
+    ox.Store.read_only(str(loaded.resolve())).backup(str(tmp_path / "store-copy"))
+    (tmp_path / "store").symlink_to("store-copy")
+    issued = ox.Triple(ox.NamedNode(str(dataset)), ox.NamedNode(str(DCTERMS.issued)),
+                       ox.Literal("2022-03-01", datatype=ox.NamedNode(PREFIXES["xsd"] + "date")))
+    apply_update(f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ {issued} }} }}", tmp_path / "store")
+    record = export.datacite(LiveStore(tmp_path / "store"), str(dataset))
+    assert [e.message for e in schema45.validator.iter_errors(record)] == []
+    partners = {agent for run_iri in fixture.objects(dataset, PROV.wasGeneratedBy)
+                for agent in fixture.objects(run_iri, PROV.wasAssociatedWith)}
+    assert partners and {(c["name"], c["nameType"]) for c in record["creators"]} == {
+        (str(data_graph.value(p, RDFS.label)), "Organizational") for p in partners}
+    assert (record["doi"], record["publicationYear"]) == (str(doi), "2022")
+    assert record["publisher"] == {"name": "Zenodo"}  # DOI prefix 10.5281/zenodo.
 
 
 def test_datacite_says_which_required_fields_the_graph_lacks(loaded: Path) -> None:

@@ -22,7 +22,9 @@ CATALOG_PREFIXES = ("dcat", "dcterms", "prov", "schema", "spdx", "chameo", "pane
                     "foaf", "rdfs", "skos")
 #: properties whose values DCAT(-AP) types more narrowly than the store returns them
 RETYPED = {PREFIXES["dcat"] + "byteSize": PREFIXES["xsd"] + "nonNegativeInteger"}
-PUBLISHERS = {"archive.big-map.eu": "BIG-MAP Archive", "zenodo.org": "Zenodo"}
+#: where a dataset is (a distribution URL or its DOI resolver URL) → who publishes it
+PUBLISHERS = {"archive.big-map.eu": "BIG-MAP Archive", "zenodo.org": "Zenodo",
+              "doi.org/10.5281/zenodo.": "Zenodo"}
 
 
 class ExportError(ValueError):
@@ -73,8 +75,8 @@ def datacite(store, dataset: str) -> dict:
         raise ExportError(f"no dataset {dataset}")
     doi = next((v for v, _ in found["doi"]), None)
     urls = [v for v, _ in found["distribution"] if v]
-    publisher = next((name for host, name in PUBLISHERS.items() for u in urls if host in u),
-                     None)
+    publisher = next((name for host, name in PUBLISHERS.items()
+                      for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
     year = next((v[:4] for v, _ in found["issued"] if v), None)
     missing = [name for name, value in (("identifier (a DOI)", doi), ("publisher", publisher),
                                         ("publicationYear", year)) if not value]
@@ -89,7 +91,9 @@ def datacite(store, dataset: str) -> dict:
         "creators": [{"name": name, "nameType": "Personal", "nameIdentifiers": [
             {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
              "schemeUri": "https://orcid.org"}] if orcid else []}
-            for name, orcid in dict.fromkeys(found["creator"]) if name],
+            for name, orcid in dict.fromkeys(found["creator"]) if name] + [
+            {"name": name, "nameType": "Organizational"}  # the run's partners, when no person
+            for name, _ in dict.fromkeys(found["partner"]) if name],
         "publisher": {"name": publisher},
         "publicationYear": year,
         "subjects": [{"subject": label, "subjectScheme": "PaNET",
