@@ -11,17 +11,18 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+import pyshacl
 import pytest
 from datacite import schema45
 from pyld import jsonld
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS
 from rocrate.rocrate import ROCrate
 
 from bigmap_kg.datasets import export
 from bigmap_kg.datasets.ingest import ingest, ingest_files
-from bigmap_kg.namespaces import BMO, PREFIXES
+from bigmap_kg.namespaces import BMO, GRAPH_DATASETS, PREFIXES
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore, apply_update
 
@@ -31,6 +32,8 @@ OWN = Path(__file__).parent / "data" / "datasets"
 FILES = [OWN / "operando-xrd-lno.ttl", OWN / "invenio-operando-xrd.json",
          OWN / "datacite-xrd-analysed.json"]
 DCAT = Namespace(PREFIXES["dcat"])
+DCAT_AP_LITE = Path(__file__).parent / "data" / "shapes" / "dcat-ap-lite.ttl"
+TECHNIQUE_SCHEMES = (PREFIXES["panet"], PREFIXES["chameo"])
 EXPERIMENT = PREFIXES["exp"] + "t3-09"
 
 
@@ -52,6 +55,38 @@ def about(crate: ROCrate) -> str:
     return value if isinstance(value, str) else value.id
 
 
+def ids(value) -> set[str]:
+    """The @ids of a property value rocrate returns (None, one entity or a list)."""
+    listed = value if isinstance(value, list) else [] if value is None else [value]
+    return {e.id for e in listed}
+
+
+def test_ro_crate_actions_keep_every_partner_and_the_data_a_run_used(loaded: Path,
+                                                                    tmp_path: Path) -> None:
+    """Expectations from the native test record: each run of t3-09 with all its partners;
+    processing runs take the dataset they used as object."""
+    fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
+    crate = ROCrate(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    actions = {a.id: a for a in crate.get_entities() if a.type == "CreateAction"}
+    identifier = {e.id: e["identifier"] for e in crate.get_entities()
+                  if e.type == "Dataset" and e.id != "./"}
+    checked = 0
+    for dataset in fixture.subjects(RDF.type, BMO.Dataset):
+        if str(dataset) not in identifier.values():
+            continue  # not part of the experiment
+        for run_iri in fixture.objects(dataset, PROV.wasGeneratedBy):
+            action = actions[str(run_iri)]
+            assert ids(action["agent"]) == {
+                str(a) for a in fixture.objects(run_iri, PROV.wasAssociatedWith)}
+            used = {str(u) for u in fixture.objects(run_iri, PROV.used)
+                    if (u, RDF.type, BMO.Dataset) in fixture}
+            if used:
+                assert {identifier[i] for i in ids(action["object"])} == used
+            assert str(dataset) in {identifier[i] for i in ids(action["result"])}
+            checked += 1
+    assert checked >= 4  # raw XRD, XRD-CT, integration, refinement
+
+
 def datasets_in(link: Path) -> set[str]:
     rows = rows_as_dicts(run(LiveStore(link), "SELECT ?d WHERE { ?d a bmo:Dataset }"))
     return {r["d"] for r in rows}
@@ -70,6 +105,52 @@ def test_dcat_catalogue_lists_every_dataset_in_turtle_and_json_ld(loaded: Path) 
     document = json.loads(export.catalog(LiveStore(loaded), "jsonld"))
     nquads = jsonld.to_rdf(jsonld.expand(document), {"format": "application/n-quads"})
     assert isomorphic(Graph().parse(data=nquads, format="nt"), turtle)
+
+
+def catalogue(link: Path) -> Graph:
+    return Graph().parse(data=export.catalog(LiveStore(link), "ttl"), format="turtle")
+
+
+def test_dcat_catalogue_conforms_to_a_dcat_ap_style_shape(loaded: Path) -> None:
+    graph, shapes = catalogue(loaded), Graph().parse(DCAT_AP_LITE)
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, allow_warnings=True)
+    assert conforms, text
+    # the shape bites: a distribution without its access URL is reported at that node
+    distribution = next(graph.subjects(DCAT.accessURL, None))
+    graph.remove((distribution, DCAT.accessURL, None))
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, allow_warnings=True)
+    assert not conforms
+    assert distribution in set(report.objects(None, SH.focusNode))
+
+
+def test_dcat_catalogue_links_partners_dois_and_technique_classes(loaded: Path,
+                                                                 data_graph: Graph) -> None:
+    """Expectations from the native test record and the D5.1 technique mappings."""
+    fixture, graph = Graph().parse(OWN / "operando-xrd-lno.ttl"), catalogue(loaded)
+    checked_themes = 0
+    for dataset in fixture.subjects(RDF.type, BMO.Dataset):
+        partners = {agent for run in fixture.objects(dataset, PROV.wasGeneratedBy)
+                    for agent in fixture.objects(run, PROV.wasAssociatedWith)}
+        assert set(graph.objects(dataset, PROV.wasAttributedTo)) == partners
+        assert set(graph.objects(dataset, DCTERMS.creator)) == partners  # the record names none
+        assert all(graph.value(agent, FOAF.name) for agent in partners)
+        techniques = {technique for source in fixture.transitive_objects(dataset,
+                                                                        PROV.wasDerivedFrom)
+                      for run in fixture.objects(source, PROV.wasGeneratedBy)
+                      for technique in fixture.objects(run, BMO.appliedTechnique)}
+        matches = {match for technique in techniques
+                   for match in data_graph.objects(technique, SKOS.exactMatch | SKOS.broadMatch)
+                   if str(match).startswith(TECHNIQUE_SCHEMES)}
+        assert matches <= set(graph.objects(dataset, DCAT.theme)), dataset
+        checked_themes += len(matches)
+    assert checked_themes
+    dois = list(fixture.subject_objects(BMO.doi))
+    assert dois
+    for dataset, doi in dois:
+        resolver = URIRef(f"https://doi.org/{doi}")
+        assert (dataset, OWL.sameAs, resolver) in graph
+        assert (dataset, DCAT.landingPage, resolver) in graph
+        assert (dataset, DCTERMS.identifier, Literal(str(doi))) in graph
 
 
 def test_datacite_record_validates_and_round_trips_through_xml(loaded: Path,
@@ -95,6 +176,26 @@ def test_datacite_record_validates_and_round_trips_through_xml(loaded: Path,
     assert URIRef(PREFIXES["tech"] + "xrd") in set(mapped.objects(None, BMO.appliedTechnique))
 
 
+def test_datacite_names_the_run_partners_when_the_record_names_no_creator(
+        loaded: Path, tmp_path: Path, data_graph: Graph) -> None:
+    """The native record's DOI dataset, once it also says when it was issued."""
+    fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
+    dataset, doi = next(iter(fixture.subject_objects(BMO.doi)))
+    ox.Store.read_only(str(loaded.resolve())).backup(str(tmp_path / "store-copy"))
+    (tmp_path / "store").symlink_to("store-copy")
+    issued = ox.Triple(ox.NamedNode(str(dataset)), ox.NamedNode(str(DCTERMS.issued)),
+                       ox.Literal("2022-03-01", datatype=ox.NamedNode(PREFIXES["xsd"] + "date")))
+    apply_update(f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ {issued} }} }}", tmp_path / "store")
+    record = export.datacite(LiveStore(tmp_path / "store"), str(dataset))
+    assert [e.message for e in schema45.validator.iter_errors(record)] == []
+    partners = {agent for run_iri in fixture.objects(dataset, PROV.wasGeneratedBy)
+                for agent in fixture.objects(run_iri, PROV.wasAssociatedWith)}
+    assert partners and {(c["name"], c["nameType"]) for c in record["creators"]} == {
+        (str(data_graph.value(p, RDFS.label)), "Organizational") for p in partners}
+    assert (record["doi"], record["publicationYear"]) == (str(doi), "2022")
+    assert record["publisher"] == {"name": "Zenodo"}  # DOI prefix 10.5281/zenodo.
+
+
 def test_datacite_says_which_required_fields_the_graph_lacks(loaded: Path) -> None:
     with pytest.raises(export.ExportError, match=r"no identifier \(a DOI\), publicationYear"):
         export.datacite(LiveStore(loaded), PREFIXES["dataset"] + "esrf-id31-0001-raw")
@@ -109,7 +210,7 @@ def test_ro_crate_of_an_experiment_reads_back_with_rocrate(loaded: Path, tmp_pat
     datasets = [e for e in crate.get_entities() if e.type == "Dataset" and e.id != "./"]
     assert {e["identifier"] for e in datasets} == expected
     actions = [e for e in crate.get_entities() if e.type == "CreateAction"]
-    instruments = {a["instrument"].id for a in actions if a["instrument"] is not None}
+    instruments = {i for a in actions for i in ids(a.get("instrument"))}
     assert instruments == {PREFIXES["inst"] + "esrf-id31", PREFIXES["inst"] + "esrf-id15a"}
     assert all(a["result"] for a in actions)
     assert about(crate) == EXPERIMENT

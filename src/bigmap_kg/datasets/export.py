@@ -18,7 +18,13 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
            "nt": ox.RdfFormat.N_TRIPLES}
 LEVEL_NAMES = {PREFIXES["chameo"] + "RawData": "raw", PREFIXES["chameo"] + "PrimaryData":
                "processed", PREFIXES["chameo"] + "SecondaryData": "analysed"}
-PUBLISHERS = {"archive.big-map.eu": "BIG-MAP Archive", "zenodo.org": "Zenodo"}
+CATALOG_PREFIXES = ("dcat", "dcterms", "prov", "schema", "spdx", "chameo", "panet", "bmo", "owl",
+                    "foaf", "rdfs", "skos")
+#: properties whose values DCAT(-AP) types more narrowly than the store returns them
+RETYPED = {PREFIXES["dcat"] + "byteSize": PREFIXES["xsd"] + "nonNegativeInteger"}
+#: where a dataset is (a distribution URL or its DOI resolver URL) → who publishes it
+PUBLISHERS = {"archive.big-map.eu": "BIG-MAP Archive", "zenodo.org": "Zenodo",
+              "doi.org/10.5281/zenodo.": "Zenodo"}
 
 
 class ExportError(ValueError):
@@ -27,11 +33,20 @@ class ExportError(ValueError):
 
 def catalog(store, fmt: str = "ttl") -> bytes:
     """The DCAT catalogue of every dataset in the store."""
-    triples = run(store, view("dcat-catalog"), prefixes=False)
+    triples = [_retyped(t) for t in run(store, view("dcat-catalog"), prefixes=False)]
     return ox.serialize(triples, format=FORMATS[fmt],
-                        prefixes={p: PREFIXES[p] for p in ("dcat", "dcterms", "prov", "schema",
-                                                           "spdx", "chameo", "panet")}
+                        prefixes={p: PREFIXES[p] for p in CATALOG_PREFIXES}
                         if fmt == "ttl" else None)
+
+
+def _retyped(triple: ox.Triple) -> ox.Triple:
+    """Give a value back the datatype DCAT asks for: Oxigraph stores integer subtypes such as
+    xsd:nonNegativeInteger as xsd:integer (also in query results)."""
+    datatype = RETYPED.get(triple.predicate.value)
+    if datatype is None or not isinstance(triple.object, ox.Literal):
+        return triple
+    return ox.Triple(triple.subject, triple.predicate,
+                     ox.Literal(triple.object.value, datatype=ox.NamedNode(datatype)))
 
 
 def _node(iri: str, missing: str) -> ox.NamedNode:
@@ -60,8 +75,8 @@ def datacite(store, dataset: str) -> dict:
         raise ExportError(f"no dataset {dataset}")
     doi = next((v for v, _ in found["doi"]), None)
     urls = [v for v, _ in found["distribution"] if v]
-    publisher = next((name for host, name in PUBLISHERS.items() for u in urls if host in u),
-                     None)
+    publisher = next((name for host, name in PUBLISHERS.items()
+                      for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
     year = next((v[:4] for v, _ in found["issued"] if v), None)
     missing = [name for name, value in (("identifier (a DOI)", doi), ("publisher", publisher),
                                         ("publicationYear", year)) if not value]
@@ -76,7 +91,9 @@ def datacite(store, dataset: str) -> dict:
         "creators": [{"name": name, "nameType": "Personal", "nameIdentifiers": [
             {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
              "schemeUri": "https://orcid.org"}] if orcid else []}
-            for name, orcid in dict.fromkeys(found["creator"]) if name],
+            for name, orcid in dict.fromkeys(found["creator"]) if name] + [
+            {"name": name, "nameType": "Organizational"}  # the run's partners, when no person
+            for name, _ in dict.fromkeys(found["partner"]) if name],
         "publisher": {"name": publisher},
         "publicationYear": year,
         "subjects": [{"subject": label, "subjectScheme": "PaNET",
@@ -132,11 +149,13 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
         return {"@id": iri}
 
     datasets: dict[str, object] = {}
+    files: set[tuple[str, str]] = set()
+    actions: dict[str, dict] = {}
     for row in rows:
         value = {k: (row[k].value if row[k] is not None else None) for k in (
             "dataset", "title", "level", "license", "url", "size", "media", "run", "runLabel",
             "techniqueLabel", "instrument", "instrumentLabel", "sample", "sampleLabel", "cell",
-            "cellLabel", "partner", "partnerLabel", "source", "started")}
+            "cellLabel", "partner", "partnerLabel", "source", "started", "used")}
         iri = value["dataset"]
         if iri not in datasets:
             properties = {"name": value["title"], "identifier": iri,
@@ -150,28 +169,41 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
             if value["source"]:
                 properties["isBasedOn"] = {"@id": value["source"]}
             datasets[iri] = crate.add_dataset(iri, properties=properties)
-            data = datasets[iri]
-            if value["url"]:
-                file = crate.add_file(value["url"], properties={
-                    k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
-                        value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
-                data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
-            if value["cell"] and value["sample"]:
-                entities[value["sample"]]["isVariantOf"] = entity(
-                    value["cell"], "ProductModel", value["cellLabel"])
-            action_properties = {"name": value["runLabel"] or value["run"]}
-            if value["techniqueLabel"]:
-                action_properties["description"] = f"Technique: {value['techniqueLabel']}"
-            if value["started"]:
-                action_properties["startTime"] = value["started"]
-            if value["partner"]:
-                action_properties["agent"] = entity(value["partner"], "Organization",
-                                                    value["partnerLabel"])
-            instrument = entity(value["instrument"], "IndividualProduct",
-                                value["instrumentLabel"])
-            crate.add_action(
-                entities[value["instrument"]] if instrument else None, identifier=value["run"],
-                object=[entities[value["sample"]]] if value["sample"] else None,
-                result=[data], properties=action_properties)
+        data = datasets[iri]
+        if value["url"] and (iri, value["url"]) not in files:
+            files.add((iri, value["url"]))
+            file = crate.add_file(value["url"], properties={
+                k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
+                    value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
+            data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
+        if value["cell"] and value["sample"]:
+            entities[value["sample"]]["isVariantOf"] = entity(
+                value["cell"], "ProductModel", value["cellLabel"])
+        action = actions.setdefault(value["run"], {
+            "properties": {"name": value["runLabel"] or value["run"]},
+            "agent": [], "instrument": [], "object": [], "used": [], "result": []})
+        if value["techniqueLabel"]:
+            action["properties"]["description"] = f"Technique: {value['techniqueLabel']}"
+        if value["started"]:
+            action["properties"]["startTime"] = value["started"]
+        for key, reference in (
+                ("agent", entity(value["partner"], "Organization", value["partnerLabel"])),
+                ("instrument", entity(value["instrument"], "IndividualProduct",
+                                      value["instrumentLabel"])),
+                ("object", value["sample"] and entities[value["sample"]]),
+                ("used", value["used"]), ("result", data)):
+            if reference and reference not in action[key]:
+                action[key].append(reference)
+    for identifier, action in actions.items():
+        # a processing or analysis run's object is the data it used (a dataset of the crate)
+        objects = action["object"] + [datasets[u] for u in action["used"] if u in datasets]
+        properties = action["properties"]
+        if action["agent"]:
+            properties["agent"] = action["agent"]
+        created = crate.add_action(
+            [entities[i["@id"]] for i in action["instrument"]] or None, identifier=identifier,
+            object=objects or None, result=action["result"], properties=properties)
+        if not action["instrument"]:
+            del created["instrument"]
     crate.write(target)
     return target
