@@ -196,6 +196,12 @@ def test_dataset_collection_filters_over_http(writable: Path) -> None:
         assert set(by_level["processed"]) == {"esrf-id31-0001-processed"}
         assert by_level["raw"]["esrf-id15a-0002-raw"].startswith("Operando XRD-CT")
         assert httpx.get(f"{base}/api/datasets?level=wrong-level").json()["member"] == []
+        # an instrument's page says how many datasets it measured and links to them
+        listed = httpx.get(f"{base}/api/datasets?instrument=esrf-id31").json()["totalItems"]
+        page = " ".join(httpx.get(f"{base}/instrument/esrf-id31.html").text.split())
+        assert f"{listed} dataset(s) in the graph" in page and listed > 0
+        assert 'href="/api/datasets?instrument=esrf-id31"' in page
+        assert "No dataset in the graph" in httpx.get(f"{base}/technique/ftir.html").text
 
 
 def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Path) -> None:

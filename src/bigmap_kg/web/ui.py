@@ -18,6 +18,7 @@ from ..namespaces import BASE, curie
 from ..queryfile import view
 from ..relations import relations
 from ..results import rows_as_dicts, run
+from .collections import COLLECTIONS
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -244,7 +245,27 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
     ordered = sorted(facts.items(), key=lambda kv: (kv[0] not in ("label", "prefLabel"), kv[0]))
     return TEMPLATES.TemplateResponse(request, "entity.html", {
         "title": names.get(iri, curie(iri)), "iri": iri, "base": base, "facts": ordered,
-        "relations": related})
+        "relations": related, "datasets": _datasets_of(request.app.state.store, iri)})
+
+
+#: entity kind (IRI segment) → the /api/datasets filter that selects its datasets
+DATASET_FILTER_OF = {"technique": "technique", "instrument": "instrument",
+                     "facility": "facility", "partner": "partner", "experiment": "experiment",
+                     "material": "material", "cell": "cell"}
+
+
+def _datasets_of(store, iri: str) -> dict | None:
+    """How many ingested datasets the entity is linked to (capped at 100+), and where to list
+    them; None for kinds datasets do not link to."""
+    kind, _, local = iri[len(BASE):].partition("/")
+    name = DATASET_FILTER_OF.get(kind)
+    if name is None:
+        return None
+    pattern = COLLECTIONS["datasets"].filters[name].pattern
+    rows = list(run(store, view("datasets-of-entity").replace("FILTER_PATTERN", pattern),
+                    prefixes=False, bindings={"value": ox.NamedNode(iri)}))
+    return {"count": "100+" if len(rows) > 100 else str(len(rows)),
+            "href": f"/api/datasets?{urlencode({name: local})}"}
 
 
 def not_found_page(request: Request, message: str) -> HTMLResponse:
