@@ -155,7 +155,9 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
               help="uvicorn worker processes (each opens the store read-only). With 2 or more, "
                    "queries run in the workers themselves and a worker whose query times out "
                    "is replaced; with 1, queries run in a pool of killable processes.")
-def serve_command(host: str, port: int, workers: int) -> None:
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log every request (costs time on each one).")
+def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages."""
     import os
 
@@ -168,7 +170,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     if workers >= 2:
         os.environ["BIGMAP_KG_IN_PROCESS"] = "1"
     uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")
+                workers=workers, log_level="info", access_log=access_log)
 
 
 @main.command("complement")
