@@ -70,9 +70,10 @@ def process(command: list[str], url: str, env: dict | None = None):
         proc.wait(timeout=20)
 
 
-def latencies(url: str, query: str, requests: int) -> list[float]:
-    with httpx.Client(headers={"Accept": "application/sparql-results+json"}) as client:
-        for _ in range(3):
+def latencies(url: str, query: str, requests: int, warmup: int = 3) -> list[float]:
+    with httpx.Client(headers={"Accept": "application/sparql-results+json"},
+                      timeout=600) as client:
+        for _ in range(warmup):
             client.get(url, params={"query": query}).raise_for_status()
         times = []
         for _ in range(requests):
