@@ -21,14 +21,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store: Path, **env: str) -> Iterator[str]:
-    """Yield the base URL of a real uvicorn server over `store`; stop it afterwards."""
+def running_server(store: Path, workers: int | None = None, **env: str) -> Iterator[str]:
+    """Yield the base URL of a real uvicorn server over `store`; stop it afterwards. With
+    `workers`, it is `bigmap-kg serve --workers N` (queries in the uvicorn workers for N ≥ 2)."""
     port = free_port()
     environment = {**os.environ, "BIGMAP_KG_STORE": str(store), **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bigmap_kg.web.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "uvicorn", "bigmap_kg.web.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"] \
+        if workers is None else \
+        [sys.executable, "-m", "bigmap_kg.cli", "serve", "--port", str(port), "--workers",
+         str(workers)]
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -4,6 +4,7 @@ the service runs on it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,18 +13,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from bigmap_kg import paths
 from bigmap_kg.datasets.ingest import ingest_files
+from bigmap_kg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import RemoteStore, push
+from bigmap_kg.store import GraphStore, LiveStore, RemoteStore, connect, push
 
 from .server import free_port, running_server
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
+LABELS = ("SELECT ?t ?label WHERE { ?t a <https://w3id.org/bigmap-kg/ontology#Technique> ; "
+          "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+LABEL_GRAPH = LABELS.replace("SELECT ?t ?label", "CONSTRUCT { ?t "
+                             "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
 
 
 @pytest.fixture(scope="module")
@@ -100,16 +107,93 @@ def test_ingest_into_the_remote_store_answers_the_question(oxigraph: str) -> Non
     assert answer == {"esrf-id31-0001-raw", "esrf-id15a-0002-raw", "esrf-id31-0001-analysed"}
 
 
-def test_the_service_runs_on_the_remote_store(store_path: Path, oxigraph: str,
-                                              tmp_path: Path) -> None:
-    with running_server(tmp_path / "no-local-store",
+@pytest.mark.parametrize("workers", [None, 2], ids=["query-processes", "two-uvicorn-workers"])
+def test_the_service_runs_on_the_remote_store(store, oxigraph: str, tmp_path: Path,
+                                              workers: int | None) -> None:
+    """Both ways the service runs queries (a pool of query processes; `bigmap-kg serve
+    --workers 2`, queries in the uvicorn workers) answer from the remote store."""
+    with running_server(tmp_path / "no-local-store", workers=workers,
                         BIGMAP_KG_STORE_URL=f"{oxigraph}/query") as base:
         answer = httpx.get(f"{base}/sparql", params={
             "query": "ASK { <https://w3id.org/bigmap-kg/technique/xrd> ?p ?o }"},
             headers={"Accept": "application/sparql-results+json"})
         assert answer.status_code == 200 and answer.json()["boolean"] is True
+        selected = httpx.get(f"{base}/sparql", params={"query": LABELS},
+                             headers={"Accept": "application/sparql-results+json"})
+        assert selected.status_code == 200
+        assert {(b["t"]["value"], b["label"]["value"])
+                for b in selected.json()["results"]["bindings"]} == \
+            {(r["t"], r["label"]) for r in
+             rows_as_dicts(store.query(LABELS, use_default_graph_as_union=True))}
+        graph = httpx.post(f"{base}/sparql", data={"query": LABEL_GRAPH},
+                           headers={"Accept": "application/n-triples"})
+        assert graph.status_code == 200
+        assert {ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(graph.content, format=ox.RdfFormat.N_TRIPLES)} == \
+            set(store.query(LABEL_GRAPH, use_default_graph_as_union=True))
         technique = httpx.get(f"{base}/api/techniques/xrd")
         assert technique.status_code == 200 and "X-ray diffraction" in technique.text
+        page = httpx.get(f"{base}/technique/xrd.html")
+        assert page.status_code == 200 and "X-ray diffraction" in page.text
+
+
+def cli(env: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "bigmap_kg.cli", *arguments],
+                          env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_cli_queries_and_exports_the_remote_store(store_path: Path, oxigraph: str,
+                                                      tmp_path: Path) -> None:
+    embedded = {"BIGMAP_KG_STORE": str(store_path)}
+    remote_ = {"BIGMAP_KG_STORE": str(tmp_path / "no-local-store"),
+               "BIGMAP_KG_STORE_URL": f"{oxigraph}/query"}
+    query = str(paths.QUERIES_DIR / "partners-for-technique.rq")
+    assert sorted(cli(remote_, "query", query, "--format", "csv").splitlines()) == \
+        sorted(cli(embedded, "query", query, "--format", "csv").splitlines())
+    graphs = [set(cli(env, "query", "-e", LABEL_GRAPH, "--format", "nt").splitlines())
+              for env in (remote_, embedded)]
+    assert graphs[0] and graphs[0] == graphs[1]
+    exported = {name: list(ox.parse(cli(env, "export", "--format", "nq").encode(),
+                                    format=ox.RdfFormat.N_QUADS))
+                for name, env in (("embedded", embedded), ("remote", remote_))}
+    for graph in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):  # the remote one has ingested more
+        quads = {name: [q for q in found if q.graph_name.value == graph]
+                 for name, found in exported.items()}
+        assert len(quads["remote"]) == len(quads["embedded"]) > 0
+        assert {q for q in quads["remote"] if not _blank(q)} == \
+            {q for q in quads["embedded"] if not _blank(q)}
+
+
+def _blank(quad: ox.Quad) -> bool:
+    """Blank node labels are the store's own: such quads are compared by count only."""
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def test_graph_results_are_the_same_triples_remotely(store, oxigraph: str) -> None:
+    found = remote(oxigraph).query(LABEL_GRAPH, use_default_graph_as_union=True)
+    assert all(isinstance(t, ox.Triple) for t in found)
+    assert set(found) == set(store.query(LABEL_GRAPH, use_default_graph_as_union=True))
+
+
+def test_a_relative_iri_resolves_against_the_base_iri_remotely(oxigraph: str) -> None:
+    result = remote(oxigraph).query("SELECT ?x WHERE { BIND (<technique/xrd> AS ?x) }",
+                                    base_iri="https://w3id.org/bigmap-kg/")
+    assert [row["x"] for row in result] == [ox.NamedNode(
+        "https://w3id.org/bigmap-kg/technique/xrd")]
+
+
+def test_connect_picks_the_store_from_the_environment(oxigraph: str, store_path: Path,
+                                                      monkeypatch) -> None:
+    monkeypatch.setenv("BIGMAP_KG_STORE_URL", f"{oxigraph}/query")
+    chosen = connect()
+    assert isinstance(chosen, RemoteStore) and isinstance(chosen, GraphStore)
+    assert (chosen.update_url, chosen.gsp_url) == (f"{oxigraph}/update", f"{oxigraph}/store")
+    monkeypatch.delenv("BIGMAP_KG_STORE_URL")
+    embedded = connect(store_path)
+    assert isinstance(embedded, LiveStore) and isinstance(embedded, GraphStore)
 
 
 def test_push_copies_every_graph(store, oxigraph: str) -> None:

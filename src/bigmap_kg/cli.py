@@ -368,13 +368,11 @@ def push_command(query_url: str, update_url: str | None, gsp_url: str | None) ->
     """Copy the built store's named graphs into a remote SPARQL store (Graph Store protocol
     PUT, one graph at a time), e.g. `bigmap-kg push http://127.0.0.1:7878/query`; then serve
     it with BIGMAP_KG_STORE_URL set to the same endpoint."""
-    from .store import LiveStore, RemoteStore, push
+    from .store import LiveStore, RemoteStore, push, remote_credentials
 
-    base = query_url[: -len("/query")] if query_url.endswith("/query") else None
-    if not (gsp_url or base):
+    remote = RemoteStore.from_url(query_url, update_url, gsp_url, **remote_credentials())
+    if not remote.gsp_url:
         fail("give --gsp-url (QUERY_URL does not end in /query)")
-    remote = RemoteStore(query_url, update_url or (base and base + "/update"),
-                         gsp_url or f"{base}/store")
     try:
         counts = push(LiveStore().current(), remote)
     except StoreMissingError as error:

@@ -14,9 +14,10 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -28,6 +29,34 @@ from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS, GRAPH_ONTOL
 
 class StoreMissingError(RuntimeError):
     """No store has been built yet."""
+
+
+#: What a query returns: pyoxigraph's result objects (a remote store's graphs are a list of
+#: triples with the same `serialize`).
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What the project asks of a store (embedded `LiveStore` or `RemoteStore`)."""
+
+    def query(self, query: str, *, default_graph: Sequence[ox.NamedNode] | None = None,
+              named_graphs: Sequence[ox.NamedNode] | None = None,
+              use_default_graph_as_union: bool = False,
+              base_iri: str | None = None) -> QueryResult: ...
+
+    def update(self, update: str) -> None:
+        """One SPARQL Update, atomic: it applies whole or not at all."""
+
+    def current(self) -> GraphStore | ox.Store:
+        """The store one query should run against now (embedded: the current generation)."""
+
+    def dump(self, output=None, format: ox.RdfFormat = ..., *, from_graph: ox.NamedNode):
+        """One named graph serialised (to `output`, or returned as bytes)."""
+
+    def quads_for_pattern(self, subject, predicate, obj,
+                          graph: ox.NamedNode) -> Iterator[ox.Quad]:
+        """The quads of one whole named graph (the only pattern the project uses)."""
 
 
 def open_store(path: Path | None = None) -> ox.Store:
@@ -66,6 +95,15 @@ class LiveStore:
     def __getattr__(self, name: str):
         return getattr(self.current(), name)
 
+    def query(self, query: str, **options) -> QueryResult:
+        return self.current().query(query, **options)
+
+    def dump(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, **options):
+        return self.current().dump(output, format, **options)
+
+    def quads_for_pattern(self, subject, predicate, obj, graph=None) -> Iterator[ox.Quad]:
+        return self.current().quads_for_pattern(subject, predicate, obj, graph)
+
     def update(self, update: str) -> None:
         """A SPARQL Update, copy-on-write and atomic (see apply_update)."""
         apply_update(update, self.link)
@@ -83,25 +121,45 @@ class RemoteTriples(list):
 
 class RemoteStore:
     """A SPARQL 1.1 server as the store: the Query and Update protocols for queries and
-    writes, the Graph Store protocol for whole graphs. Tested against Oxigraph server; Apache
-    Jena Fuseki, GraphDB and Virtuoso speak the same protocols (see README, "Remote store").
+    writes, the Graph Store protocol for whole graphs, over one keep-alive HTTP client.
+    Tested against Oxigraph server; Apache Jena Fuseki, GraphDB and Virtuoso speak the same
+    protocols (see README, "Remote store").
 
     Each SPARQL Update request is one transaction on these servers, so a rejected or failed
     batch leaves the remote store as it was."""
 
-    RESULTS = "application/sparql-results+json"
+    RESULTS = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+               "application/n-triples, text/turtle;q=0.9")
 
     def __init__(self, query_url: str, update_url: str | None = None,
                  gsp_url: str | None = None, token: str | None = None,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, auth: tuple[str, str] | None = None) -> None:
         import httpx
 
         self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.client = httpx.Client(headers=headers, timeout=timeout)
+        self.client = httpx.Client(headers=headers, timeout=timeout, auth=auth)
+
+    @classmethod
+    def from_url(cls, query_url: str, update_url: str | None = None,
+                 gsp_url: str | None = None, **options) -> RemoteStore:
+        """Endpoints not given are derived from a query URL ending in `/query` (Oxigraph's
+        layout: `/update`, `/store`)."""
+        base = query_url.removesuffix("/query") if query_url.endswith("/query") else None
+        return cls(query_url, update_url or (base and base + "/update"),
+                   gsp_url or (base and base + "/store"), **options)
+
+    def current(self) -> RemoteStore:
+        """The server is always current (there is no local generation to follow)."""
+        return self
 
     def query(self, query: str, *, default_graph=None, named_graphs=None,
               use_default_graph_as_union: bool = False, base_iri: str | None = None):
+        """SPARQL 1.1 Protocol POST; the answer parsed into pyoxigraph results. The protocol
+        has no base IRI parameter: `base_iri` becomes a BASE declaration ahead of the query
+        (a BASE of the query itself still applies after it)."""
+        if base_iri:
+            query = f"BASE <{base_iri}>\n{query}"
         params: list[tuple[str, str]] = [("query", query)]
         if use_default_graph_as_union:
             params.append(("union-default-graph", ""))  # Oxigraph; others: server setting
@@ -110,17 +168,21 @@ class RemoteStore:
                     else default_graph or [])]
         params += [("named-graph-uri", g.value) for g in named_graphs or []]
         response = self.client.post(self.query_url, content=urlencode(params), headers={
-            "Accept": f"{self.RESULTS}, application/n-triples;q=0.9",
-            "Content-Type": "application/x-www-form-urlencoded"})
+            "Accept": self.RESULTS, "Content-Type": "application/x-www-form-urlencoded"})
         if response.status_code == 400:
             raise SyntaxError(response.text.strip() or "the server refused the query")
         if response.status_code >= 300:
             raise OSError(f"{self.query_url} answered {response.status_code}: "
                           f"{response.text.strip()[:500]}")
-        kind = response.headers.get("content-type", "").split(";")[0].strip()
-        if kind == self.RESULTS:
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        return RemoteTriples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+        media = response.headers.get("content-type", "")
+        results = ox.QueryResultsFormat.from_media_type(media)
+        if results is not None:
+            return ox.parse_query_results(response.content, format=results)
+        graph = ox.RdfFormat.from_media_type(media)
+        if graph is None:
+            raise OSError(f"{self.query_url} answered with an unknown media type {media!r}")
+        return RemoteTriples(ox.Triple(q.subject, q.predicate, q.object)  # parse gives quads
+                             for q in ox.parse(response.content, format=graph))
 
     def update(self, update: str) -> None:
         if not self.update_url:
@@ -130,10 +192,13 @@ class RemoteStore:
             raise ValueError(f"{self.update_url} refused the update ({response.status_code}):"
                              f" {response.text.strip()[:500]}")
 
-    def _graph(self, graph: ox.NamedNode) -> bytes:
+    def _gsp(self) -> str:
         if not self.gsp_url:
             raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
-        response = self.client.get(self.gsp_url, params={"graph": graph.value},
+        return self.gsp_url
+
+    def _graph(self, graph: ox.NamedNode) -> bytes:
+        response = self.client.get(self._gsp(), params={"graph": graph.value},
                                    headers={"Accept": "application/n-triples"})
         if response.status_code == 404:
             return b""
@@ -151,38 +216,59 @@ class RemoteStore:
         for triple in ox.parse(self._graph(graph), format=ox.RdfFormat.N_TRIPLES):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
-    def put_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
-        """Replace one named graph (Graph Store protocol PUT)."""
-        if not self.gsp_url:
-            raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        response = self.client.put(self.gsp_url, params={"graph": graph.value}, content=body,
+    def put_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple],
+                  chunk: int = 50_000) -> int:
+        """Replace one named graph (Graph Store protocol PUT) with the triples, streamed in
+        one chunked request (memory: one chunk); return how many were sent."""
+        sent = 0
+
+        def body() -> Iterator[bytes]:
+            nonlocal sent
+            batch: list[ox.Triple] = []
+            for triple in triples:
+                batch.append(triple)
+                if len(batch) == chunk:
+                    sent += len(batch)
+                    yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+                    batch.clear()
+            sent += len(batch)
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+
+        response = self.client.put(self._gsp(), params={"graph": graph.value}, content=body(),
                                    headers={"Content-Type": "application/n-triples"})
         response.raise_for_status()
+        return sent
 
 
-def connect(link: Path | None = None) -> LiveStore | RemoteStore:
-    """The configured store: remote when BIGMAP_KG_STORE_URL names a SPARQL query endpoint,
+def connect(link: Path | None = None) -> GraphStore:
+    """The configured store: remote when BIGMAP_KG_STORE_URL names a SPARQL query endpoint
+    (update, Graph Store endpoints and credentials from the other BIGMAP_KG_STORE_* variables),
     else the embedded one behind the `store` symlink."""
-    url = os.environ.get("BIGMAP_KG_STORE_URL")
+    env = os.environ
+    url = env.get("BIGMAP_KG_STORE_URL")
     if not url:
         return LiveStore(link)
-    base = url[: -len("/query")] if url.endswith("/query") else None
-    return RemoteStore(
-        url, os.environ.get("BIGMAP_KG_STORE_UPDATE_URL") or (base and base + "/update"),
-        os.environ.get("BIGMAP_KG_STORE_GSP_URL") or (base and base + "/store"),
-        os.environ.get("BIGMAP_KG_STORE_TOKEN") or None)
+    return RemoteStore.from_url(url, env.get("BIGMAP_KG_STORE_UPDATE_URL"),
+                                env.get("BIGMAP_KG_STORE_GSP_URL"), **remote_credentials())
+
+
+def remote_credentials() -> dict:
+    """A bearer token (BIGMAP_KG_STORE_TOKEN) or HTTP Basic credentials
+    (BIGMAP_KG_STORE_USER, BIGMAP_KG_STORE_PASSWORD) for the remote store, from the
+    environment."""
+    env = os.environ
+    user = env.get("BIGMAP_KG_STORE_USER")
+    return {"token": env.get("BIGMAP_KG_STORE_TOKEN") or None,
+            "auth": (user, env.get("BIGMAP_KG_STORE_PASSWORD", "")) if user else None}
 
 
 def push(source: ox.Store, target: RemoteStore) -> dict[str, int]:
-    """Copy every named graph of a (built) store into a remote store; triples per graph."""
-    counts = {}
-    for graph in source.named_graphs():
-        triples = [ox.Triple(q.subject, q.predicate, q.object)
-                   for q in source.quads_for_pattern(None, None, None, graph)]
-        target.put_graph(graph, triples)
-        counts[graph.value] = len(triples)
-    return counts
+    """Copy every named graph of a (built) store into a remote store, one streamed Graph
+    Store PUT per graph (memory stays bounded); triples per graph."""
+    return {graph.value: target.put_graph(graph, (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in source.quads_for_pattern(None, None, None, graph)))
+            for graph in source.named_graphs()}
 
 
 def ontology_graph(store) -> Graph:
