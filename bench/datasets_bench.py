@@ -4,7 +4,7 @@ store grows, memory while ingesting, and dataset-query latency of our /sparql ag
 
     .venv/bin/python bench/datasets_bench.py [--runs 20000] [--ingest-records 1000] [--batch 100]
 
---runs 20000 gives about 1.1 M triples of dataset metadata (≈55 per run); --runs 180000 ≈ 10 M.
+--runs 20000 gives about 1.05 M triples of dataset metadata (≈52 per run); --runs 190000 ≈ 10 M.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """Realistic synthetic dataset metadata for the D5.1 graph (deterministic, streamed).
 
-Each record is one measurement run of a technique on an instrument that a matrix entry offers
-for it, by the operating partner, at the instrument's facility, on a sample (a half- or
-full-cell of a Tier 1 material, in a cell of the index that supports the technique where there
-is one), sometimes inside a Tier 1 experiment that uses the technique; it produced raw data,
-then processed data derived from it and analysed data derived from that (`--datasets-per-run`,
-at least 3), each with a distribution. Written as N-Triples: the first `--ingest-records`
-records one file each (for the ingest benchmark), the rest streamed into `bulk.nt`.
+Runs come in campaigns: one sample (a half- or full-cell of a Tier 1 electrode material, in a
+cell of the index that supports the technique where there is one) measured `RUNS_PER_SAMPLE`
+times with one instrument that a matrix entry offers for the technique, by the partner that
+offers it, at the instrument's facility; half of the campaigns belong to a Tier 1 experiment
+that uses the technique, and then the sample is of that experiment's material when it names
+one. Each run produced raw data, then processed data derived from it and analysed data derived
+from that (`--datasets-per-run`, at least 3), each with a distribution. The sample is described
+once, in its campaign's first run (so records are ingested in order). Written as N-Triples:
+the first `--ingest-records` records one file each (for the ingest benchmark), the rest streamed
+into `bulk.nt`.
 
     .venv/bin/python bench/generate_datasets.py --runs 20000 --out var/bench-datasets
 """
@@ -18,6 +21,7 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +37,7 @@ PROV, DCAT, DCT = PREFIXES["prov"], PREFIXES["dcat"], PREFIXES["dcterms"]
 CHAMEO, SCHEMA, RDF = PREFIXES["chameo"], PREFIXES["schema"], PREFIXES["rdf"] + "type"
 LEVELS = (("raw", CHAMEO + "RawData"), ("processed", CHAMEO + "PrimaryData"),
           ("analysed", CHAMEO + "SecondaryData"))
-MATERIALS = ("lno", "graphite", "nmc", "si-gr", "ni-rich-nmc")
+RUNS_PER_SAMPLE = 4
 
 
 def rows(store, name: str) -> list[dict[str, str | None]]:
@@ -49,9 +53,46 @@ class Vocabulary:
         for offer in self.offers:
             if offer["cell"]:
                 self.cells[offer["technique"]].append(offer["cell"])
+        self.materials = [row["material"] for row in rows(store, "generator-materials")]
+        studied: dict[str, set[str]] = defaultdict(set)
         self.experiments: dict[str, list[str]] = defaultdict(list)
         for row in rows(store, "generator-experiments"):
-            self.experiments[row["technique"]].append(row["experiment"])
+            if row["experiment"] not in self.experiments[row["technique"]]:
+                self.experiments[row["technique"]].append(row["experiment"])
+            if row["material"] in self.materials:
+                studied[row["experiment"]].add(row["material"])
+        self.studied = {experiment: sorted(found) for experiment, found in studied.items()}
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """One sample measured by several runs with one instrument offer."""
+
+    offer: dict[str, str | None]
+    sample: str
+    material: str
+    half_cell: bool
+    cell: str | None
+    experiment: str | None
+
+    @classmethod
+    def draw(cls, vocabulary: Vocabulary, number: int, rng: random.Random) -> Campaign:
+        offer = rng.choice(vocabulary.offers)
+        experiments = vocabulary.experiments.get(offer["technique"])
+        experiment = rng.choice(experiments) if experiments and rng.random() < 0.5 else None
+        materials = vocabulary.studied.get(experiment or "") or vocabulary.materials
+        cells = vocabulary.cells.get(offer["technique"])
+        return cls(offer, f"{BASE}sample/syn-{number:07d}", rng.choice(materials),
+                   rng.random() < 2 / 3, rng.choice(cells) if cells else None, experiment)
+
+    def sample_triples(self) -> list[str]:
+        lines = [triple(self.sample, RDF, iri(B + "Sample")),
+                 triple(self.sample, B + "activeMaterial", iri(self.material)),
+                 triple(self.sample, B + "configuration",
+                        iri(B + ("HalfCell" if self.half_cell else "FullCell")))]
+        if self.cell:
+            lines.append(triple(self.sample, B + "cellDesign", iri(self.cell)))
+        return lines
 
 
 def triple(s: str, p: str, o: str) -> str:
@@ -70,16 +111,16 @@ def literal(value: str | int | bool, datatype: str | None = None) -> str:
     return f'"{value}"' + (f"^^<{datatype}>" if datatype else "")
 
 
-def record(vocabulary: Vocabulary, number: int, per_run: int, rng: random.Random) -> str:
-    """One run with its sample and datasets, as N-Triples."""
-    offer = rng.choice(vocabulary.offers)
+def record(campaign: Campaign, number: int, per_run: int, rng: random.Random,
+           first: bool) -> str:
+    """One run of the campaign with its datasets (and the sample, in the first run), as
+    N-Triples."""
+    offer, sample = campaign.offer, campaign.sample
     key = f"syn-{number:07d}"
-    run_, sample = f"{BASE}run/{key}", f"{BASE}sample/syn-{number // 4:07d}"
-    material = rng.choice(MATERIALS)
-    operando = rng.random() < 0.7
+    run_ = f"{BASE}run/{key}"
     lines = [triple(run_, RDF, iri(B + "MeasurementRun")),
              triple(run_, B + "appliedTechnique", iri(offer["technique"])),
-             triple(run_, B + "operando", literal(operando)),
+             triple(run_, B + "operando", literal(rng.random() < 0.7)),
              triple(run_, CHAMEO + "hasCharacterisationMeasurementInstrument",
                     iri(offer["instrument"])),
              triple(run_, PROV + "used", iri(offer["instrument"])),
@@ -88,19 +129,13 @@ def record(vocabulary: Vocabulary, number: int, per_run: int, rng: random.Random
              triple(run_, PROV + "wasAssociatedWith", iri(offer["partner"])),
              triple(run_, PROV + "startedAtTime", literal(
                  f"2021-{1 + number % 12:02d}-{1 + number % 28:02d}T08:00:00Z",
-                 XSD + "dateTime")),
-             triple(sample, RDF, iri(B + "Sample")),
-             triple(sample, B + "activeMaterial", iri(f"{BASE}material/{material}")),
-             triple(sample, B + "configuration",
-                    iri(B + ("HalfCell" if (number // 4) % 3 else "FullCell")))]
+                 XSD + "dateTime"))]
+    if first:
+        lines += campaign.sample_triples()
     if offer["facility"]:
         lines.append(triple(run_, PROV + "atLocation", iri(offer["facility"])))
-    cells = vocabulary.cells.get(offer["technique"])
-    if cells:
-        lines.append(triple(sample, B + "cellDesign", iri(rng.choice(cells))))
-    experiments = vocabulary.experiments.get(offer["technique"])
-    if experiments and rng.random() < 0.5:
-        lines.append(triple(run_, B + "partOfExperiment", iri(rng.choice(experiments))))
+    if campaign.experiment:
+        lines.append(triple(run_, B + "partOfExperiment", iri(campaign.experiment)))
     levels = [LEVELS[0]] * (per_run - 2) + [LEVELS[1], LEVELS[2]]
     sources: list[str] = []  # what the next level derives from: all raw data, then one each
     for index, (name, cls) in enumerate(levels):
@@ -141,7 +176,10 @@ def generate(store, runs: int, per_run: int, out: Path, ingest_records: int,
     bulk_triples = 0
     with open(out / "bulk.nt", "w", encoding="utf-8") as bulk:
         for number in range(runs):
-            text = record(vocabulary, number, per_run, rng)
+            first = number % RUNS_PER_SAMPLE == 0
+            if first:
+                campaign = Campaign.draw(vocabulary, number // RUNS_PER_SAMPLE, rng)
+            text = record(campaign, number, per_run, rng, first)
             if number < ingest_records:
                 path = out / "records" / f"syn-{number:07d}.nt"
                 path.write_text(text, encoding="utf-8")
