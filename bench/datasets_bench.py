@@ -25,7 +25,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate_datasets import generate  # noqa: E402
-from sparql_bench import BIN, free_port, latencies, process  # noqa: E402
+from sparql_bench import (  # noqa: E402
+    BIN,
+    free_port,
+    paired_latencies,
+    process,
+    ratio_spread,
+)
 
 from bigmap_kg import paths  # noqa: E402
 from bigmap_kg.datasets.ingest import ingest_files  # noqa: E402
@@ -130,17 +136,18 @@ def main() -> None:
                           str(work / "oxigraph"), "--bind", f"127.0.0.1:{oxi_port}",
                           "--union-default-graph"], f"http://127.0.0.1:{oxi_port}/query", {}),
         }
-        p50: dict[str, dict[str, float]] = {}
-        for name, (command, url, env) in servers.items():
-            with process(command, url, env):
-                p50[name] = {q: statistics.median(latencies(url, t, args.requests,
-                                                            warmup=1))
-                             for q, t in texts.items()}
-        print(f"\ndataset queries at {large_size} triples (p50, ms):")
-        print(f"{'query':<38}{'ours':>9}{'oxigraph':>10}{'ours/oxigraph':>15}")
-        for query in texts:
-            ours, oxi = p50["ours"][query] * 1000, p50["oxigraph"][query] * 1000
-            print(f"{query:<38}{ours:>9.2f}{oxi:>10.2f}{ours / oxi:>15.2f}")
+        # both servers run side by side and take turns: each pair of requests saw the same load
+        with process(*servers["ours"]) as ours, process(*servers["oxigraph"]) as oxigraph:
+            measured = {q: paired_latencies({"ours": ours, "oxigraph": oxigraph}, t,
+                                            args.requests, warmup=1) for q, t in texts.items()}
+        print(f"\ndataset queries at {large_size} triples ({args.requests} request pairs, "
+              "p50 ms; paired ratios: median [quartiles]):")
+        print(f"{'query':<38}{'ours':>9}{'oxigraph':>10}{'ours/oxigraph':>15}{'quartiles':>14}")
+        for query, times in measured.items():
+            ours_ms, oxi_ms = (statistics.median(times[n]) * 1000 for n in ("ours", "oxigraph"))
+            ratio, first, third = ratio_spread(times["ours"], times["oxigraph"])
+            print(f"{query:<38}{ours_ms:>9.2f}{oxi_ms:>10.2f}{ratio:>15.2f}"
+                  f"{f'{first:.2f}–{third:.2f}':>14}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

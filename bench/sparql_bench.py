@@ -83,6 +83,36 @@ def latencies(url: str, query: str, requests: int, warmup: int = 3) -> list[floa
     return times
 
 
+def paired_latencies(urls: dict[str, str], query: str, requests: int,
+                     warmup: int = 3) -> dict[str, list[float]]:
+    """Latencies of one query on several servers running side by side, one request to each in
+    turn (order alternating), so that load from elsewhere on the machine hits them alike and
+    the i-th latencies of two servers form a fair pair."""
+    clients = {name: httpx.Client(headers={"Accept": "application/sparql-results+json"},
+                                  timeout=600) for name in urls}
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    try:
+        for _ in range(warmup):
+            for name, url in urls.items():
+                clients[name].get(url, params={"query": query}).raise_for_status()
+        for index in range(requests):
+            for name in (list(urls) if index % 2 == 0 else list(reversed(urls))):
+                started = time.perf_counter()
+                clients[name].get(urls[name], params={"query": query}).raise_for_status()
+                times[name].append(time.perf_counter() - started)
+    finally:
+        for client in clients.values():
+            client.close()
+    return times
+
+
+def ratio_spread(mine: list[float], theirs: list[float]) -> tuple[float, float, float]:
+    """Median, first and third quartile of the paired latency ratios mine/theirs."""
+    ratios = [a / b for a, b in zip(mine, theirs, strict=True)]
+    first, _, third = statistics.quantiles(ratios, n=4)
+    return statistics.median(ratios), first, third
+
+
 def throughput(url: str, seconds: float, clients: int = 8) -> float:
     done = [0] * clients
     stop = time.monotonic() + seconds
