@@ -116,7 +116,7 @@ def test_invenio_deposit_payload_without_id_is_rejected(store) -> None:
     assert not report.accepted and "without a record 'id'" in report.errors[0]
 
 
-def test_datalab_crate_is_read_and_rejected_for_missing_techniques(store) -> None:
+def test_datalab_crate_is_read_and_rejected_for_missing_techniques_and_two_names(store) -> None:
     path = sample("rocrate_datalab_NaCoO2-coin-cell_ro-crate-metadata.json")
     crate = json.loads(path.read_text())
     report = check(store, path)
@@ -124,19 +124,36 @@ def test_datalab_crate_is_read_and_rejected_for_missing_techniques(store) -> Non
     ids = [n["@id"] for n in crate["@graph"]]
     for duplicate in {i for i in ids if ids.count(i) > 1}:
         assert any(repr(duplicate) in n and "merged" in n for n in notes)
-    assert any("'authors'" in n for n in notes)  # not an RO-Crate term: dropped, and said so
+    # datalab's 'authors' is not an RO-Crate term: read as 'author', and said so
+    assert "the term 'authors' is not an RO-Crate term; read as schema.org 'author'" in notes
     with_files = [n for n in crate["@graph"] if n.get("@type") == "Dataset" and any(
         p["@id"].startswith(n["@id"]) and p["@id"] != n["@id"] for p in n.get("hasPart", []))]
     graph = report.records[0].graph
     assert len(set(graph.subjects(RDF.type, BMO.Dataset))) == len(
         {n["@id"] for n in with_files} - {"./"})
+    assert {str(t) for t in graph.objects(None, DCTERMS.title)} >= {
+        n["name"] for n in with_files if n["@id"] != "./"}
     sizes = {n["contentSize"] for n in crate["@graph"] if "contentSize" in n}
     assert sizes == {int(s) for s in graph.objects(None, DCAT.byteSize)}
-    # the crate names no technique: every run is reported, nothing is written
+    names: dict[str, set[str]] = {}
+    for node in crate["@graph"]:
+        if node.get("@type") == "Person":
+            names.setdefault(node["@id"], set()).add(node["name"])
+    persons = {frozenset(str(n) for n in graph.objects(p, SCHEMA.name))
+               for p in graph.subjects(RDF.type, SCHEMA.Person)}
+    assert persons == {frozenset(n) for n in names.values()}  # every name kept
+    # no technique for any run, and one person with an e-mail and a real name: nothing written
     assert not report.accepted and not report.written
     assert {f.message for f in report.violations} == {
         "A measurement run needs its technique (bmo:appliedTechnique, or at least "
-        "bmo:techniqueAsRecorded), unless it processes datasets (prov:used a bmo:Dataset)."}
+        "bmo:techniqueAsRecorded), unless it processes datasets (prov:used a bmo:Dataset).",
+        "A person has one name (schema:name); the record gives several for the same @id."}
+    two_names = [f for f in report.violations if f.path == "schema:name"]
+    assert len(two_names) == sum(len(n) > 1 for n in names.values()) == 1
+    doubly_named = [p for p in graph.subjects(RDF.type, SCHEMA.Person)
+                    if len(set(graph.objects(p, SCHEMA.name))) > 1]
+    assert [two_names[0].node.removeprefix("agent:")] == \
+        [str(p).rsplit("/", 1)[-1] for p in doubly_named]
 
 
 def test_an_eln_zip_is_read_like_its_crate(store) -> None:

@@ -6,8 +6,8 @@ its `File` parts → distributions with size, format and sha256, reached through
 (`instrument` → D5.1 instrument by name, `agent` → D5.1 partner by name or an agent,
 `location` → facility, `object` → sample, or the datasets a processing run used; times);
 otherwise a run is made for it. The technique comes from `measurementTechnique`, else from the
-keywords that name one. `about` → the sample. Persons keep every name the crate gives them, so
-that a person with two names is reported.
+keywords that name one. `about` → the sample. Persons (`author`, `creator`; datalab's `authors`)
+keep every name the crate gives them, so that a person with two names is reported.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from . import Format, FormatError
 from .common import LEVELS, SCHEMA, Builder, default_level, iri_or_none
 
 CRATE = "http://crate.invalid/"  # base for the crate's relative @ids while reading
+#: Terms ELNs write that RO-Crate does not define (JSON-LD would drop them) → the schema.org term
+ALIASES = {"authors": "author"}
 
 
 def detect(document: Any) -> bool:
@@ -50,6 +52,21 @@ def _keywords(crate: Graph, node) -> list[str]:
     """Keywords, whether given as a list or as one comma-separated string."""
     return [k.strip() for value in crate.objects(node, SCHEMA.keywords)
             for k in str(value).split(",") if k.strip()]
+
+
+def _with_aliases(document: dict, notes: list[str]) -> dict:
+    """Define the ELN terms of ALIASES in the context (datalab writes `authors`), noting it."""
+    used = {k for n in document.get("@graph", []) if isinstance(n, dict) for k in n}
+    extra = {alias: f"http://schema.org/{term}" for alias, term in ALIASES.items()
+             if alias in used}
+    if not extra:
+        return document
+    for alias, term in extra.items():
+        notes.append(f"the term {alias!r} is not an RO-Crate term; read as schema.org "
+                     f"{term.rsplit('/', 1)[-1]!r}")
+    context = document.get("@context", [])
+    return {**document, "@context": [*(context if isinstance(context, list) else [context]),
+                                     extra]}
 
 
 def _sha256(document: dict) -> dict[str, str]:
@@ -187,7 +204,7 @@ class _Crate:
 
 def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     notes: list[str] = []
-    crate = parse_jsonld(document, notes, base=CRATE)
+    crate = parse_jsonld(_with_aliases(document, notes), notes, base=CRATE)
     descriptor = next((s for s in crate.subjects() if str(s).endswith("ro-crate-metadata.json")),
                       None)
     root = crate.value(descriptor, SCHEMA.about) if descriptor is not None else None
