@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from bigmap_kg.datasets.formats import FormatError, read_bytes
-from bigmap_kg.datasets.formats.common import DCAT, SCHEMA
+from bigmap_kg.datasets.formats.common import DCAT, SCHEMA, SPDX
 from bigmap_kg.datasets.ingest import ingest
 from bigmap_kg.datasets.resolve import Vocabulary
 from bigmap_kg.namespaces import BMO, CHAMEO, PANET
@@ -24,6 +25,8 @@ from .conftest import SHARED
 SAMPLES = SHARED / "anchors" / "metadata" / "samples"
 OWN = Path(__file__).parent / "data" / "datasets"
 TECH = "https://w3id.org/bigmap-kg/technique/"
+D51 = "https://w3id.org/bigmap-kg/"
+BATTERY = "https://w3id.org/emmo/domain/battery#"
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +229,127 @@ def test_unknown_json_and_missing_context_copies(store, monkeypatch, tmp_path) -
     assert "not available offline" in report.errors[0] and "BIGMAP_KG_CONTEXTS" in report.errors[0]
     with pytest.raises(FormatError):
         read_bytes(b"<other/>", "x.xml", Vocabulary())
+
+
+def _by_id(document: dict) -> dict[str, dict]:
+    return {n["@id"]: n for n in document["@graph"]}
+
+
+def test_rocrate_create_action_on_a_beamline(store) -> None:
+    path = OWN / "rocrate-operando-xrd-id31.json"
+    crate = _by_id(json.loads(path.read_text()))
+    report = check(store, path)
+    assert report.accepted, report.as_text()
+    record = report.records[0]
+    assert record.record_id == crate["./"]["identifier"]
+    g = record.graph
+    raw = next(g.subjects(DCTERMS.title, Literal(crate["scan-0301/"]["name"])))
+    analysed = next(g.subjects(DCTERMS.title, Literal(crate["refined-0301/"]["name"])))
+    assert (raw, RDF.type, CHAMEO.RawData) in g  # the keyword "raw"
+    assert (analysed, RDF.type, CHAMEO.SecondaryData) in g  # additionalType "analysed"
+    assert (analysed, PROV.wasDerivedFrom, raw) in g  # isBasedOn
+    action = crate["#measure-0301"]
+    run = g.value(raw, PROV.wasGeneratedBy)
+    assert g.value(run, BMO.appliedTechnique) == URIRef(TECH + "xrd")  # keyword "operando XRD"
+    assert g.value(run, BMO.operando) == Literal(True)
+    assert g.value(run, CHAMEO.hasCharacterisationMeasurementInstrument) == \
+        URIRef(D51 + "instrument/esrf-id31")  # the IndividualProduct named "ID31"
+    assert g.value(run, PROV.atLocation) == URIRef(D51 + "facility/esrf")
+    assert URIRef(D51 + "partner/esrf") in set(g.objects(run, PROV.wasAssociatedWith))
+    assert str(g.value(run, PROV.startedAtTime).toPython().isoformat()).startswith(
+        action["startTime"][:19])
+    sample_node = g.value(run, CHAMEO.hasMeasurementSample)
+    assert (raw, SCHEMA.about, sample_node) in g and (run, PROV.used, sample_node) in g
+    assert g.value(sample_node, RDFS.label) == Literal(crate["#lno-hc-03"]["name"])
+    assert g.value(sample_node, BMO.activeMaterial) == URIRef(D51 + "material/lno")
+    processing = g.value(analysed, PROV.wasGeneratedBy)
+    assert (processing, PROV.used, raw) in g and g.value(processing, BMO.appliedTechnique) is None
+    assert (processing, CHAMEO.hasCharacterisationMeasurementInstrument, None) not in g  # software
+    data = crate["scan-0301/scan_0301.h5"]
+    distribution = g.value(raw, DCAT.distribution)
+    assert int(g.value(distribution, DCAT.byteSize)) == data["contentSize"]
+    assert str(g.value(distribution, DCAT.accessURL)) == crate["./"]["url"]
+    assert str(g.value(g.value(distribution, SPDX.checksum), SPDX.checksumValue)) == \
+        data["sha256"]
+    person = next(g.subjects(SCHEMA.sameAs, URIRef(crate["#refine-0301"]["agent"]["@id"])))
+    assert set(g.objects(person, SCHEMA.name)) == {Literal("Jane Doe")}
+    assert {str(o) for o in g.objects(None, DCTERMS.license)} == {crate["./"]["license"]["@id"]}
+
+
+def test_invenio_api_link_gives_the_archive_page(store, monkeypatch) -> None:
+    path = OWN / "invenio-archive-api.json"
+    document = json.loads(path.read_text())
+    report = check(store, path)
+    assert report.accepted, report.as_text()
+    g = report.records[0].graph
+    page = URIRef(f"https://archive.big-map.eu/records/{document['id']}")
+    assert set(g.objects(None, DCAT.accessURL)) == {page}
+    run = next(g.subjects(RDF.type, BMO.MeasurementRun))
+    assert g.value(run, BMO.appliedTechnique) == URIRef(TECH + "xps")  # "ex situ XPS"
+    assert g.value(run, BMO.operando) == Literal(False)
+    assert g.value(run, PROV.wasAssociatedWith) == URIRef(D51 + "partner/uu")
+    # without links, the page comes from the configured base (and the record says so) ...
+    bare = {k: v for k, v in document.items() if k != "links"}
+    monkeypatch.setenv("BIGMAP_KG_INVENIO_BASE", "https://archive.big-map.eu/")
+    based = check(store, path, json.dumps(bare).encode())
+    assert set(based.records[0].graph.objects(None, DCAT.accessURL)) == {page}
+    assert any("BIGMAP_KG_INVENIO_BASE" in n for n in based.records[0].notes)
+    # ... and with neither links, base nor DOI, the files have no address: rejected
+    monkeypatch.delenv("BIGMAP_KG_INVENIO_BASE")
+    lost = check(store, path, json.dumps(bare).encode())
+    assert not lost.accepted
+    assert any("no links, no DOI" in n for n in lost.records[0].notes)
+    assert any(f.message.startswith("A distribution needs a dcat:accessURL")
+               for f in lost.violations)
+
+
+def test_battinfo_names_are_schema_and_rdfs_iris_and_graphite_resolves(vocabulary) -> None:
+    path = sample("battinfo_empa_coin-cell_converter-schema-1.1.15.json")
+    document = json.loads(path.read_text())
+    record = read_bytes(path.read_bytes(), path.name, vocabulary)[0]
+    g = record.graph
+    cell = next(g.subjects(RDF.type, BMO.Sample))
+    assert (cell, RDF.type, CHAMEO.DeviceSample) in g
+    assert any(str(t).startswith(BATTERY) for t in g.objects(cell, RDF.type))  # CoinCell kept
+    assert {str(c) for c in g.objects(cell, RDFS.comment)} == set(document["rdfs:comment"])
+    assert not any(str(t).startswith(("schema:", "rdfs:", "https://www.w3.org/TR/"))
+                   for triple in g for t in triple)
+    assert g.value(cell, BMO.activeMaterial) == URIRef(D51 + "material/graphite")
+    assert "material 'LithiumNickelManganeseCobaltOxide' does not name a D5.1 material; kept " \
+        "as recorded" in record.notes  # NMC622: no Tier 1 material has that name
+
+
+def test_bdf_collection_has_one_agent_per_orcid(vocabulary) -> None:
+    path = sample("bdf_sintef_g20m7_dataset-collection_metadata.jsonld")
+    document = json.loads(path.read_text())
+    g = read_bytes(path.read_bytes(), path.name, vocabulary)[0].graph
+    orcids = {c["schema:sameAs"] for p in document["schema:hasPart"] for c in p["schema:creator"]}
+    assert {str(o) for o in g.objects(None, SCHEMA.sameAs) if "orcid" in str(o)} == orcids
+    assert len(set(g.subjects(RDF.type, SCHEMA.Person))) == len(orcids)
+    for part in document["schema:hasPart"]:
+        dataset = next(g.subjects(DCTERMS.title, Literal(part["schema:name"])))
+        assert (dataset, RDF.type, CHAMEO.RawData) in g
+        assert len(set(g.objects(dataset, DCTERMS.creator))) == len(part["schema:creator"])
+
+
+ALL_INPUTS = [
+    *(f"samples/{n}" for n in (
+        "rocrate_datalab_NaCoO2-coin-cell_ro-crate-metadata.json",
+        "battinfo_empa_coin-cell_converter-schema-1.1.15.json",
+        "bdf_sintef_g20m7_dataset-collection_metadata.jsonld",
+        "bdf_hina_nacr32140mp10_cell-3gvjz6_metadata.jsonld")),
+    "own/invenio-operando-xrd.json", "own/invenio-archive-api.json",
+    "own/datacite-xrd-analysed.json", "own/rocrate-operando-xrd-id31.json",
+]
+
+
+@pytest.mark.parametrize("name", ALL_INPUTS)
+def test_reading_again_gives_the_same_graph(vocabulary, name) -> None:
+    where, _, file = name.partition("/")
+    path = sample(file) if where == "samples" else OWN / file
+    first = read_bytes(path.read_bytes(), path.name, vocabulary)
+    second = read_bytes(path.read_bytes(), path.name, vocabulary)
+    assert [r.iri for r in first] == [r.iri for r in second]
+    for one, two in zip(first, second, strict=True):
+        assert one.owned() == two.owned() and one.owned()
+        assert isomorphic(one.graph, two.graph) and one.notes == two.notes
