@@ -332,6 +332,39 @@ def test_bdf_collection_has_one_agent_per_orcid(vocabulary) -> None:
         assert len(set(g.objects(dataset, DCTERMS.creator))) == len(part["schema:creator"])
 
 
+def test_datacite_xml_dataset_with_panet_subject_and_instrument_pid(store) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    path = OWN / "datacite-xas-collected.xml"
+    root = ElementTree.parse(path).getroot()
+
+    def find(name: str) -> ElementTree.Element:
+        return next(e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == name)
+
+    report = check(store, path)
+    assert report.accepted, report.as_text()
+    record = report.records[0]
+    doi = find("identifier").text.lower()
+    assert record.record_id == doi
+    g = record.graph
+    dataset = next(g.subjects(BMO.doi, Literal(doi)))
+    assert g.value(dataset, DCTERMS.title) == Literal(find("title").text)
+    run = g.value(dataset, PROV.wasGeneratedBy)
+    assert (run, RDF.type, URIRef(find("subject").get("valueURI"))) in g
+    assert g.value(run, BMO.appliedTechnique) == URIRef(TECH + "xas")
+    assert g.value(run, PROV.atLocation) == URIRef(D51 + "facility/esrf")
+    start, end = find("date").text.split("/")
+    assert g.value(run, PROV.startedAtTime).toPython().isoformat()[:19] == start[:19]
+    assert g.value(run, PROV.endedAtTime).toPython().isoformat()[:19] == end[:19]
+    pid = find("relatedIdentifier").text.lower()
+    assert set(g.objects(run, PROV.used)) == {URIRef(f"https://doi.org/{pid}")}  # kept, outside
+    assert (run, CHAMEO.hasCharacterisationMeasurementInstrument, None) not in g  # not D5.1
+    assert f"instrument {find('relatedIdentifier').text!r} does not name a D5.1 instrument; " \
+        "kept as recorded" in record.notes
+    orcid = next(e.text for e in root.iter() if e.tag.endswith("nameIdentifier"))
+    assert URIRef(orcid) in set(g.objects(None, SCHEMA.sameAs))
+
+
 ALL_INPUTS = [
     *(f"samples/{n}" for n in (
         "rocrate_datalab_NaCoO2-coin-cell_ro-crate-metadata.json",
@@ -340,6 +373,7 @@ ALL_INPUTS = [
         "bdf_hina_nacr32140mp10_cell-3gvjz6_metadata.jsonld")),
     "own/invenio-operando-xrd.json", "own/invenio-archive-api.json",
     "own/datacite-xrd-analysed.json", "own/rocrate-operando-xrd-id31.json",
+    "own/datacite-xas-collected.xml",
 ]
 
 

@@ -136,8 +136,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         if relation == "isderivedfrom" and doi_of(target):
             g.add((dataset, PROV.wasDerivedFrom, build.dataset_iri(doi_of(target))))
         elif relation == "iscollectedby":
-            build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument",
-                       target, (PROV.used,))
+            build.instrument(run, target)
     return [record]
 
 

@@ -180,8 +180,10 @@ class _Crate:
         for instrument in crate.objects(action, SCHEMA.instrument):
             if (instrument, RDF.type, SCHEMA.SoftwareApplication) in crate:
                 continue
-            build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument",
-                       _one(crate, instrument, SCHEMA.name) or str(instrument), (PROV.used,))
+            found = build.instrument(run, _one(crate, instrument, SCHEMA.name) or
+                                     _local_key(instrument))
+            if found is None and not str(instrument).startswith(CRATE):
+                g.add((run, PROV.used, instrument))  # its PID, outside D5.1
         for who in crate.objects(action, SCHEMA.agent):
             g.add((run, PROV.wasAssociatedWith, self.agent(who)))
         for place in crate.objects(action, SCHEMA.location):
