@@ -106,6 +106,17 @@ class Builder:
             self.graph.add((subject, p, node))
         return node
 
+    def instrument(self, run: URIRef, text: str | None) -> URIRef | None:
+        """The D5.1 instrument a name (or one of our IRIs) names; else an instrument PID (DOI or
+        IRI, e.g. a PIDINST record) is kept as what the run `prov:used`, outside D5.1."""
+        node = self.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument",
+                         text, (PROV.used,))
+        pid = f"https://doi.org/{doi_of(text)}" if doi_of(text) else iri_or_none(text)
+        if node is None and pid is not None:
+            node = URIRef(pid)
+            self.graph.add((run, PROV.used, node))
+        return node
+
     def distribution(self, dataset: URIRef, key: str, *, access: str | None = None,
                      download: str | None = None, media: str | None = None,
                      size: int | str | None = None, checksum: tuple[str, str] | None = None,

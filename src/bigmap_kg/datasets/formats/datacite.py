@@ -14,7 +14,7 @@ from typing import Any
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, XSD
 
-from ...namespaces import CHAMEO, PANET
+from ...namespaces import PANET
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
@@ -78,8 +78,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     for related in meta.get("relatedIdentifiers") or []:
         relation, target = related.get("relationType"), related.get("relatedIdentifier")
         if relation == "IsCollectedBy":
-            build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument", target,
-                       (PROV.used,))
+            build.instrument(run, target)
         elif relation == "IsDerivedFrom" and doi_of(target):
             g.add((dataset, PROV.wasDerivedFrom, build.dataset_iri(doi_of(target))))
     for contributor in meta.get("contributors") or []:

@@ -1,9 +1,10 @@
 """InvenioRDM / Zenodo record JSON (the BIG-MAP Archive runs InvenioRDM).
 
 One record → one dataset (IRI from the DOI when there is one, else from the record id), its
-files → distributions, creators → agents, `rights` → licence, `related_identifiers`
-(isderivedfrom → prov:wasDerivedFrom, iscollectedby → instrument). The archive has no technique,
-instrument, cell or material fields: they come from `custom_fields` (`bigmap:technique`,
+files → distributions (access URL: the record's page, see `_landing`), creators → agents,
+`rights` → licence, `related_identifiers` (isderivedfrom → prov:wasDerivedFrom, iscollectedby
+→ instrument). The archive has no technique, instrument, cell or material fields: they come
+from `custom_fields` (`bigmap:technique`,
 `bigmap:instrument`, `bigmap:partner`, `bigmap:experiment`, `bigmap:material`,
 `bigmap:cell`, `bigmap:configuration`, `bigmap:level`, `bigmap:operando`), InvenioRDM's
 route for domain fields, and, for the technique, from the subjects (keywords) that name one.
@@ -11,6 +12,7 @@ route for domain fields, and, for the technique, from the subjects (keywords) th
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rdflib import Literal
@@ -31,6 +33,26 @@ def detect(document: Any) -> bool:
 def _field(custom: dict, name: str) -> list[str]:
     value = custom.get(f"bigmap:{name}")
     return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+
+
+def _landing(record: Record, links: dict, doi: str | None) -> str | None:
+    """The record's page: `links.self_html`, or the page of the API URL `links.self`, or the
+    page under `BIGMAP_KG_INVENIO_BASE` (the repository the records were taken from), or the
+    DOI. On the BIG-MAP Archive this is https://archive.big-map.eu/records/{id}."""
+    if links.get("self_html"):
+        return links["self_html"]
+    if "/api/records/" in str(links.get("self", "")):
+        return str(links["self"]).replace("/api/records/", "/records/", 1)
+    base = os.environ.get("BIGMAP_KG_INVENIO_BASE", "").rstrip("/")
+    if base:
+        record.notes.append(f"the record has no links; its page is taken to be under "
+                            f"{base} (BIGMAP_KG_INVENIO_BASE)")
+        return f"{base}/records/{record.record_id}"
+    if doi:
+        return f"https://doi.org/{doi}"
+    record.notes.append("the record has no links, no DOI, and BIGMAP_KG_INVENIO_BASE is not "
+                        "set: its files have no access URL")
+    return None
 
 
 def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
@@ -58,7 +80,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         g.add((dataset, DCTERMS.issued, Literal(meta["publication_date"], datatype=XSD.date)))
     g.add((dataset, DCTERMS.identifier, Literal(record_id)))
     links = document.get("links") or {}
-    landing = links.get("self_html") or (f"https://doi.org/{doi}" if doi else None)
+    landing = _landing(record, links, doi)
     for index, creator in enumerate(meta.get("creators") or []):
         who = creator.get("person_or_org") or {}
         orcid = next((i["identifier"] for i in who.get("identifiers") or []
@@ -114,8 +136,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         if relation == "isderivedfrom" and doi_of(target):
             g.add((dataset, PROV.wasDerivedFrom, build.dataset_iri(doi_of(target))))
         elif relation == "iscollectedby":
-            build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument",
-                       target, (PROV.used,))
+            build.instrument(run, target)
     return [record]
 
 

@@ -1,28 +1,34 @@
 """RO-Crate 1.1 / 1.2 (`ro-crate-metadata.json`, or a zipped `.eln` from an ELN).
 
-Every `Dataset` entity with files is a dataset (its `File` parts → distributions with size,
-format and sha256); a `CreateAction` whose `result` is the dataset is its run (`instrument` →
-D5.1 instrument by name, `agent`, `object` → sample, times); otherwise a run is made for it with
-the technique the dataset states (`measurementTechnique`, `keywords`). `about` → the sample.
-Persons keep every name the crate gives them, so that a person with two names is reported.
+Every `Dataset` entity with files is a dataset (level from `additionalType` or a level keyword;
+its `File` parts → distributions with size, format and sha256, reached through the dataset's
+`url`, else the root's). A `CreateAction` whose `result` is the dataset is its run
+(`instrument` → D5.1 instrument by name, `agent` → D5.1 partner by name or an agent,
+`location` → facility, `object` → sample, or the datasets a processing run used; times);
+otherwise a run is made for it. The technique comes from `measurementTechnique`, else from the
+keywords that name one. `about` → the sample. Persons (`author`, `creator`; datalab's `authors`)
+keep every name the crate gives them, so that a person with two names is reported.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urljoin
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ...namespaces import BMO, CHAMEO
 from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import SCHEMA, Builder, default_level, iri_or_none
+from .common import LEVELS, SCHEMA, Builder, default_level, iri_or_none
 
 CRATE = "http://crate.invalid/"  # base for the crate's relative @ids while reading
+#: Terms ELNs write that RO-Crate does not define (JSON-LD would drop them) → the schema.org term
+ALIASES = {"authors": "author"}
 
 
 def detect(document: Any) -> bool:
@@ -42,9 +48,165 @@ def _local_key(node) -> str:
     return text[len(CRATE):] if text.startswith(CRATE) else text
 
 
+def _keywords(crate: Graph, node) -> list[str]:
+    """Keywords, whether given as a list or as one comma-separated string."""
+    return [k.strip() for value in crate.objects(node, SCHEMA.keywords)
+            for k in str(value).split(",") if k.strip()]
+
+
+def _with_aliases(document: dict, notes: list[str]) -> dict:
+    """Define the ELN terms of ALIASES in the context (datalab writes `authors`), noting it."""
+    used = {k for n in document.get("@graph", []) if isinstance(n, dict) for k in n}
+    extra = {alias: f"http://schema.org/{term}" for alias, term in ALIASES.items()
+             if alias in used}
+    if not extra:
+        return document
+    for alias, term in extra.items():
+        notes.append(f"the term {alias!r} is not an RO-Crate term; read as schema.org "
+                     f"{term.rsplit('/', 1)[-1]!r}")
+    context = document.get("@context", [])
+    return {**document, "@context": [*(context if isinstance(context, list) else [context]),
+                                     extra]}
+
+
+def _sha256(document: dict) -> dict[str, str]:
+    """sha256 of the files, from the JSON itself: RO-Crate 1.1's context lacks the term."""
+    return {urljoin(CRATE, n["@id"]): n["sha256"] for n in document.get("@graph", [])
+            if isinstance(n, dict) and "@id" in n and isinstance(n.get("sha256"), str)}
+
+
+class _Crate:
+    """One crate being mapped into one record."""
+
+    def __init__(self, crate: Graph, record: Record, vocabulary: Vocabulary,
+                 root: URIRef, checksums: dict[str, str]) -> None:
+        self.crate, self.record, self.root, self.checksums = crate, record, root, checksums
+        self.build, self.g, self.vocabulary = Builder(record, vocabulary), record.graph, vocabulary
+        self.results = {r: a for a in crate.subjects(RDF.type, SCHEMA.CreateAction)
+                        for r in crate.objects(a, SCHEMA.result)}
+        self.datasets = sorted((d for d in crate.subjects(RDF.type, SCHEMA.Dataset) if any(
+            (p, RDF.type, SCHEMA.MediaObject) in crate for p in crate.objects(d, SCHEMA.hasPart))),
+            key=str)
+
+    def minted(self, kind: str, node) -> URIRef:
+        return self.build.mint(kind, _local_key(node))
+
+    def agent(self, node) -> URIRef:
+        """A D5.1 partner when an organisation's name is one; else an agent of the record."""
+        crate = self.crate
+        names = [str(n) for n in crate.objects(node, SCHEMA.name)]
+        organisation = (node, RDF.type, SCHEMA.Organization) in crate
+        if organisation and names:
+            partner = self.vocabulary.resolve("partner", names[0]).node
+            if partner is not None:
+                return partner
+        made = self.build.agent(_local_key(node), names[0] if names else None,
+                                str(node) if "orcid.org" in str(node) else None, organisation)
+        for name in names[1:]:  # every name is kept: the shapes report a person with two
+            self.g.add((made, SCHEMA.name, Literal(name)))
+        return made
+
+    def level(self, node) -> str:
+        stated = [v.lower() for v in (_one(self.crate, node, SCHEMA.additionalType) or "",
+                                      *_keywords(self.crate, node)) if v.lower() in LEVELS]
+        return stated[0] if stated else default_level(
+            self.record, (node, SCHEMA.isBasedOn, None) in self.crate)
+
+    def dataset(self, node) -> None:
+        crate, g, build = self.crate, self.g, self.build
+        dataset = build.dataset(self.minted("dataset", node), _one(crate, node, SCHEMA.name),
+                                self.level(node))
+        for predicate, ours in ((SCHEMA.description, DCTERMS.description),
+                                (SCHEMA.dateCreated, DCTERMS.created)):
+            if crate.value(node, predicate) is not None:
+                g.add((dataset, ours, Literal(str(crate.value(node, predicate)))))
+        build.license(dataset, _one(crate, node, SCHEMA.license) or
+                      _one(crate, self.root, SCHEMA.license))
+        for person in (*crate.objects(node, SCHEMA.author), *crate.objects(node, SCHEMA.creator)):
+            build.creator(dataset, self.agent(person))
+        for source in crate.objects(node, SCHEMA.isBasedOn):
+            if source in self.datasets:
+                g.add((dataset, PROV.wasDerivedFrom, self.minted("dataset", source)))
+        self.files(dataset, node)
+        self.run(dataset, node)
+
+    def files(self, dataset: URIRef, node) -> None:
+        crate = self.crate
+        landing = _one(crate, node, SCHEMA.url) or _one(crate, self.root, SCHEMA.url)
+        if landing is None:
+            self.record.notes.append(f"dataset {_local_key(node)!r} and the crate state no url: "
+                                     "its files have no access URL")
+        for part in sorted(crate.objects(node, SCHEMA.hasPart), key=str):
+            if (part, RDF.type, SCHEMA.MediaObject) not in crate:
+                continue
+            sha = _one(crate, part, SCHEMA.sha256) or self.checksums.get(str(part))
+            local = str(part).startswith(CRATE)
+            self.build.distribution(
+                dataset, _local_key(part), access=landing,
+                download=None if local else str(iri_or_none(str(part)) or "") or None,
+                media=_one(crate, part, SCHEMA.encodingFormat),
+                size=_one(crate, part, SCHEMA.contentSize),
+                checksum=("sha256", sha) if sha else None, title=_one(crate, part, SCHEMA.name))
+
+    def run(self, dataset: URIRef, node) -> None:
+        crate, g, build = self.crate, self.g, self.build
+        action = self.results.get(node)
+        techniques = sorted({str(t) for t in (
+            *crate.objects(action or node, SCHEMA.measurementTechnique),
+            *crate.objects(node, SCHEMA.measurementTechnique))})
+        if not techniques:  # keywords that name exactly one D5.1 technique
+            techniques = [k for k in _keywords(crate, node)
+                          if self.vocabulary.resolve("technique", k).node is not None]
+        run = build.run(self.minted("run", action or node), dataset, techniques)
+        things = list(crate.objects(node, SCHEMA.about))
+        if action is not None:
+            self.action(run, action)
+            things += crate.objects(action, SCHEMA.object)
+        for thing in things:
+            if thing in self.datasets:  # a processing run: it used our dataset
+                g.add((run, PROV.used, self.minted("dataset", thing)))
+            elif (thing, RDF.type, SCHEMA.Dataset) not in crate:
+                self.sample(dataset, run, thing)
+
+    def action(self, run: URIRef, action) -> None:
+        crate, g, build = self.crate, self.g, self.build
+        if _one(crate, action, SCHEMA.name):
+            g.add((run, RDFS.label, Literal(_one(crate, action, SCHEMA.name))))
+        for start, ours in ((SCHEMA.startTime, PROV.startedAtTime),
+                            (SCHEMA.endTime, PROV.endedAtTime)):
+            if crate.value(action, start) is not None:
+                g.add((run, ours, Literal(str(crate.value(action, start)),
+                                          datatype=XSD.dateTime)))
+        for instrument in crate.objects(action, SCHEMA.instrument):
+            if (instrument, RDF.type, SCHEMA.SoftwareApplication) in crate:
+                continue
+            found = build.instrument(run, _one(crate, instrument, SCHEMA.name) or
+                                     _local_key(instrument))
+            if found is None and not str(instrument).startswith(CRATE):
+                g.add((run, PROV.used, instrument))  # its PID, outside D5.1
+        for who in crate.objects(action, SCHEMA.agent):
+            g.add((run, PROV.wasAssociatedWith, self.agent(who)))
+        for place in crate.objects(action, SCHEMA.location):
+            build.link(run, PROV.atLocation, "facility", _one(crate, place, SCHEMA.name)
+                       or str(place))
+
+    def sample(self, dataset: URIRef, run: URIRef, thing) -> None:
+        g, crate = self.g, self.crate
+        sample = self.minted("sample", thing)
+        g.add((sample, RDF.type, BMO.Sample))
+        g.add((dataset, SCHEMA.about, sample))
+        g.add((run, CHAMEO.hasMeasurementSample, sample))
+        g.add((run, PROV.used, sample))
+        if _one(crate, thing, SCHEMA.name):
+            g.add((sample, RDFS.label, Literal(_one(crate, thing, SCHEMA.name))))
+        for material in crate.objects(thing, SCHEMA.material):
+            g.add((sample, BMO.materialAsRecorded,
+                   Literal(_one(crate, material, SCHEMA.name) or str(material))))
+
+
 def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     notes: list[str] = []
-    crate = parse_jsonld(document, notes, base=CRATE)
+    crate = parse_jsonld(_with_aliases(document, notes), notes, base=CRATE)
     descriptor = next((s for s in crate.subjects() if str(s).endswith("ro-crate-metadata.json")),
                       None)
     root = crate.value(descriptor, SCHEMA.about) if descriptor is not None else None
@@ -56,81 +218,12 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
                 or f"{publisher}|{_local_key(root)}|{_one(crate, root, SCHEMA.name)}")
     record_id = identity if len(identity) <= 80 else hashlib.sha1(identity.encode()).hexdigest()
     record = Record("ROCrate", record_id, source, notes=notes)
-    build, g = Builder(record, vocabulary), record.graph
-
-    def minted(kind: str, node) -> URIRef:
-        return build.mint(kind, _local_key(node))
-
-    def agent(node) -> URIRef:
-        names = [str(n) for n in crate.objects(node, SCHEMA.name)]
-        organisation = (node, RDF.type, SCHEMA.Organization) in crate
-        made = build.agent(_local_key(node), names[0] if names else None,
-                           str(node) if "orcid.org" in str(node) else None, organisation)
-        for name in names[1:]:  # every name is kept: the shapes report a person with two
-            g.add((made, SCHEMA.name, Literal(name)))
-        return made
-
-    results = {r: a for a in crate.subjects(RDF.type, SCHEMA.CreateAction)
-               for r in crate.objects(a, SCHEMA.result)}
-    datasets = [d for d in crate.subjects(RDF.type, SCHEMA.Dataset)
-                if any((p, RDF.type, SCHEMA.MediaObject) in crate
-                       for p in crate.objects(d, SCHEMA.hasPart))]
-    if not datasets:
-        raise FormatError(source, "the crate holds no Dataset with files")
-    for node in sorted(datasets, key=str):
-        level = _one(crate, node, SCHEMA.additionalType)
-        level = level.lower() if level and level.lower() in ("raw", "processed", "analysed") \
-            else default_level(record, False)
-        dataset = build.dataset(minted("dataset", node), _one(crate, node, SCHEMA.name), level)
-        for predicate, ours in ((SCHEMA.description, DCTERMS.description),
-                                (SCHEMA.dateCreated, DCTERMS.created)):
-            if crate.value(node, predicate) is not None:
-                g.add((dataset, ours, Literal(str(crate.value(node, predicate)))))
-        build.license(dataset, _one(crate, node, SCHEMA.license) or
-                      _one(crate, root, SCHEMA.license))
-        for person in (*crate.objects(node, SCHEMA.author), *crate.objects(node, SCHEMA.creator)):
-            build.creator(dataset, agent(person))
-        landing = _one(crate, node, SCHEMA.url)
-        for part in sorted(crate.objects(node, SCHEMA.hasPart), key=str):
-            if (part, RDF.type, SCHEMA.MediaObject) not in crate:
-                continue
-            sha = _one(crate, part, SCHEMA.sha256)
-            build.distribution(dataset, _local_key(part), access=landing,
-                               download=str(iri_or_none(str(part)) or "") or None
-                               if not str(part).startswith(CRATE) else None,
-                               media=_one(crate, part, SCHEMA.encodingFormat),
-                               size=_one(crate, part, SCHEMA.contentSize),
-                               checksum=("sha256", sha) if sha else None,
-                               title=_one(crate, part, SCHEMA.name))
-        action = results.get(node)
-        techniques = [str(t) for t in (*crate.objects(action or node, SCHEMA.measurementTechnique),
-                                       *crate.objects(node, SCHEMA.measurementTechnique))]
-        run = build.run(minted("run", action or node), dataset, sorted(set(techniques)))
-        if action is not None:
-            for start, ours in ((SCHEMA.startTime, PROV.startedAtTime),
-                                (SCHEMA.endTime, PROV.endedAtTime)):
-                if crate.value(action, start) is not None:
-                    g.add((run, ours, Literal(str(crate.value(action, start)),
-                                              datatype=XSD.dateTime)))
-            for instrument in crate.objects(action, SCHEMA.instrument):
-                if (instrument, RDF.type, SCHEMA.SoftwareApplication) in crate:
-                    continue
-                build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument",
-                           _one(crate, instrument, SCHEMA.name) or str(instrument),
-                           (PROV.used,))
-            for who in crate.objects(action, SCHEMA.agent):
-                g.add((run, PROV.wasAssociatedWith, agent(who)))
-        for thing in (*crate.objects(node, SCHEMA.about),
-                      *(crate.objects(action, SCHEMA.object) if action is not None else ())):
-            if thing == root or (thing, RDF.type, SCHEMA.Dataset) in crate:
-                continue
-            sample = minted("sample", thing)
-            g.add((sample, RDF.type, BMO.Sample))
-            g.add((dataset, SCHEMA.about, sample))
-            g.add((run, CHAMEO.hasMeasurementSample, sample))
-            g.add((run, PROV.used, sample))
-            if _one(crate, thing, SCHEMA.name):
-                g.add((sample, BMO.materialAsRecorded, Literal(_one(crate, thing, SCHEMA.name))))
+    mapper = _Crate(crate, record, vocabulary, root, _sha256(document))
+    if not mapper.datasets:
+        raise FormatError(source, "the crate holds no Dataset with File parts (no data to "
+                                  "ingest)")
+    for node in mapper.datasets:
+        mapper.dataset(node)
     return [record]
 
 

@@ -1,9 +1,11 @@
 """schema.org Dataset JSON-LD (the Battery Data Format registry, catalogue exports).
 
 Every `schema:Dataset` with a `distribution` (nested `hasPart` included) → a dataset with its
-downloads; `measurementTechnique` → the run's technique as recorded (BDF names cycling
+downloads (level from `additionalType` raw / processed / analysed, else raw with a note);
+`measurementTechnique` → the run's technique as recorded (BDF names cycling
 protocols such as "C30", which are not D5.1 techniques and are reported); `about` → the cell the
-data is about (an outside IRI, linked, not described); creators with `sameAs` ORCID → agents.
+data is about (an outside IRI, linked, not described); creators with `sameAs` ORCID → agents
+(one per ORCID, whatever the number of datasets they created).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import SCHEMA, Builder, default_level
+from .common import LEVELS, SCHEMA, Builder, default_level
 
 
 def _types(document: dict) -> set[str]:
@@ -50,8 +52,9 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     build, g = Builder(record, vocabulary), record.graph
     for index, node in enumerate(found):
         key = str(node) if isinstance(node, URIRef) else f"dataset-{index}"
+        stated = (_text(parsed, node, SCHEMA.additionalType) or "").lower()
         dataset = build.dataset(build.mint("dataset", key), _text(parsed, node, SCHEMA.name),
-                                default_level(record, False))
+                                stated if stated in LEVELS else default_level(record, False))
         if isinstance(node, URIRef):
             g.add((dataset, SCHEMA.sameAs, node))
         if _text(parsed, node, SCHEMA.description):
@@ -64,7 +67,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         for number, person in enumerate(parsed.objects(node, SCHEMA.creator)):
             orcid = next((str(s) for s in parsed.objects(person, SCHEMA.sameAs)
                           if "orcid.org" in str(s)), None)
-            build.creator(dataset, build.agent(f"{key}-creator-{number}",
+            build.creator(dataset, build.agent(orcid or f"{key}-creator-{number}",
                                                _text(parsed, person, SCHEMA.name), orcid,
                                                (person, RDF.type, SCHEMA.Organization) in parsed))
         for number, download in enumerate(parsed.objects(node, SCHEMA.distribution)):
