@@ -110,16 +110,22 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
     """Which cells also serve XAS? Appendix A: sheets 13 (UU Ampix-type: XAS), 14/36 (SOLEIL
     operando electrocell), 21 (CTH PFA cell: XAS), 28 (SOLEIL STXM electrocell: soft XAS), 37
     (CNRS CAEN transmission); the matrix adds CEA's 'Operando cell' (XAS row) and SOLEIL's
-    Omicron holder (micro-XAS, NEXAFS/EXAFS rows)."""
+    Omicron holder (micro-XAS, NEXAFS/EXAFS rows). By clicking: matrix, the XAS technique page,
+    its cells, the same selection in the cell index, one cell."""
     base, page, errors = browser_page
-    page.goto(base + "/cells")
-    page.select_option("#c-technique", "xas")
+    expected = {"Ampix-type cell", "Operando electrocell", "PFA Operando Cell",
+                "STXM microscopy Operando electrocell", "CAEN cell (transmission)",
+                "Operando cell", "Omicron type sample holder"}
+    page.goto(base + "/matrix")
+    page.select_option("#f-cluster", "bulk-spectroscopy")
     page.click("button[type=submit]")
+    page.click("text=X-ray Absorption Spectroscopy (XAS)")
+    assert page.inner_text("h1") == "X-ray absorption spectroscopy"
+    assert set(page.locator("ul.served-cells > li > a").all_inner_texts()) == expected
+    page.screenshot(path=str(ARTIFACTS / "technique-xas-cells.png"), full_page=True)
+    page.click("#cells-facet")
     assert "technique=xas" in page.url
-    titles = set(page.locator("li.card h2 a").all_inner_texts())
-    assert titles == {"Ampix-type cell", "Operando electrocell", "PFA Operando Cell",
-                      "STXM microscopy Operando electrocell", "CAEN cell (transmission)",
-                      "Operando cell", "Omicron type sample holder"}
+    assert set(page.locator("li.card h2 a").all_inner_texts()) == expected
     page.screenshot(path=str(ARTIFACTS / "cells-xas.png"), full_page=True)
     page.click("text=CAEN cell (transmission)")
     assert page.inner_text("h1") == "CAEN cell (transmission)"

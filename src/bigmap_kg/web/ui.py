@@ -216,15 +216,27 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
         else:
             item = {"text": value.value, "href": None}
         facts.setdefault(name, []).append(item)
-    related = []
+    related, cells = [], []
     if "/technique/" in iri:
-        for r in relations(request.app.state.store, iri):
+        store = request.app.state.store
+        for r in relations(store, iri):
             related.append({**r.as_dict(), "other_href": page_of(r.other) if r.other else None,
                             "cell_href": page_of(r.cell) if r.cell else None})
+        cells = technique_cells(store, iri)
     ordered = sorted(facts.items(), key=lambda kv: (kv[0] not in ("label", "prefLabel"), kv[0]))
     return TEMPLATES.TemplateResponse(request, "entity.html", {
         "title": names.get(iri, curie(iri)), "iri": iri, "base": base, "facts": ordered,
-        "relations": related})
+        "relations": related, "cells": cells,
+        "cells_link": "/cells?" + urlencode({"technique": iri.rsplit("/", 1)[1]})})
+
+
+def technique_cells(store: ox.Store, technique: str) -> list[dict]:
+    """The cells of the index serving the technique or a narrower one (the cell facet's set)."""
+    cells = rows_as_dicts(run(store, view("technique-cells"), prefixes=False, inline=True,
+                              bindings={"technique": ox.NamedNode(technique)}))
+    for cell in cells:
+        cell["page"] = page_of(cell["cell"])
+    return cells
 
 
 def not_found_page(request: Request, message: str) -> HTMLResponse:
