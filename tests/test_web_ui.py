@@ -14,7 +14,10 @@ import pytest
 from .server import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core from the npm registry (package.json devDependencies; `make` runs npm ci)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium is not installed (make test installs it)")
@@ -192,3 +195,83 @@ def test_sparql_editor_runs_a_named_query(browser_page) -> None:
     page.wait_for_selector("text=Ampix-type cell", timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "sparql-editor.png"), full_page=True)
     assert errors == []
+
+
+def test_competence_map_hover_and_click_through(browser_page) -> None:
+    """Figures 4-6 from the graph: the nav leads there; hovering (or focusing) a bubble shows
+    its details (the same text as its SVG <title>); the axis switch is a link; a bubble is a link
+    to its technique."""
+    base, page, errors = browser_page
+    page.goto(base + "/matrix")
+    page.click("header >> text=Competence map")
+    assert page.locator("section.chart h2").all_inner_texts() == [
+        "Laboratory techniques (D5.1 Figure 4)", "Neutron techniques (D5.1 Figure 5)",
+        "Synchrotron techniques (D5.1 Figure 6)"]
+    tem = page.locator("a.bubble[href='/technique/tem']")
+    tem.locator("circle").hover()
+    tip = page.locator("#tip")
+    assert tip.is_visible()
+    title = tem.locator("title").text_content()
+    assert tip.inner_text() == title and title.startswith("TEM (Transmission electron microscopy)")
+    assert "0.08 nm" in title  # the printed HRTEM resolution it is placed by
+    page.screenshot(path=str(ARTIFACTS / "competence-map-hover.png"), full_page=True)
+    page.click("text=size of the probed area")
+    assert "scale=area" in page.url
+    xrd = page.locator("a.bubble[href='/technique/lab-xrd']")
+    xrd.focus()
+    assert tip.is_visible() and "length scale stated in section 2.1: Å" in tip.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "competence-map-area.png"), full_page=True)
+    xrd.locator("circle").click()
+    assert page.inner_text("h1") == "Laboratory X-ray diffraction"
+    assert errors == []
+
+
+def test_keyboard_reaches_facets_and_bubbles_with_visible_focus(browser_page) -> None:
+    """Tab goes through the nav to the matrix facets, and on the competence map to the bubbles;
+    the focused control has a visible outline (or, for a bubble, a focus ring on its circle)."""
+    base, page, errors = browser_page
+
+    def tab_until(selector: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    page.goto(base + "/matrix")
+    tab_until("#f-cluster")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-category"
+    page.goto(base + "/competence-map")
+    tab_until("a.bubble")
+    ring = page.evaluate("getComputedStyle(document.activeElement.querySelector('circle'))"
+                         ".strokeWidth")
+    assert float(ring.removesuffix("px")) >= 6
+    assert page.locator("#tip").is_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/technique/"))
+    assert errors == []
+
+
+AUDITED = ["/matrix", "/competence-map", "/cells", "/tier1",
+           "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
+           "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
+           "/technique/no-such-technique"]
+
+
+@pytest.mark.parametrize("path", AUDITED)
+def test_accessibility_audit(browser_page, path: str) -> None:
+    """axe-core (from npm) finds no serious or critical violation on the page."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci did not run)")
+    base, page, errors = browser_page
+    page.goto(base + path, wait_until="load")
+    if path == "/sparql-editor" and page.locator("#yasgui").count():
+        page.wait_for_selector("text=cells-for-xrd-and-xas", timeout=15000)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    found = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert found == []
+    assert [e for e in errors if "404" not in e] == []

@@ -18,6 +18,7 @@ from .. import __version__
 from ..namespaces import GRAPH_ONTOLOGY
 from ..store import open_store
 from .api import router as api_router
+from .competence import router as competence_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .plan import router as plan_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
     app.include_router(ui_router)
+    app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
     if YASGUI.exists():
