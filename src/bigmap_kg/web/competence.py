@@ -40,8 +40,7 @@ class Length:
 
     low: float
     high: float
-    printed: str
-    bound: str  # "", "at least" or "at most"
+    printed: str  # says whether a bound is a minimum ("> 4 µm") or a maximum ("< 1 µm")
 
 
 @dataclass
@@ -108,11 +107,10 @@ def _length(row: dict) -> Length | None:
     """A quantity as a length: m as printed, m² as the side of the square of that area."""
     low, high = (float(row[k]) if row[k] is not None else None for k in ("min", "max"))
     root = math.sqrt if row["unit"].endswith("/M2") else float
-    bound = "" if low is not None and high is not None else "at least" if low else "at most"
     low, high = low if low is not None else high, high if high is not None else low
     if not low or not high:
         return None
-    return Length(root(low), root(high), row["printed"], bound)
+    return Length(root(low), root(high), row["printed"])
 
 
 def bubbles(store: ox.Store, scale: str) -> tuple[dict[str, list[Bubble]], dict[str, str]]:
