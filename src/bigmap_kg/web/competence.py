@@ -132,7 +132,8 @@ def bubbles(store: ox.Store, scale: str) -> tuple[dict[str, list[Bubble]], dict[
             clusters=sorted((iri.rsplit("/", 1)[1], text) for iri, _, text in
                             (line.partition("|") for line in (row["clusters"] or "").splitlines())),
             stated_scale=row["statedScale"],
-            dimensions=(row["dimensions"] or "").split(),
+            dimensions=sorted({*(row["dimensions"] or "").split(),
+                               *(row["entryDimensions"] or "").split()}),
             lengths=lengths.get((row["technique"], row["type"]), [])))
     return charts, labels
 
