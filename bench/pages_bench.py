@@ -1,4 +1,6 @@
-"""Page load times of the web pages over the full graph (server-side, p50 and p95 of 30 loads).
+"""Page load times of the web pages over the full graph, p50 and p95 of 30 loads each:
+server side (the HTML response) and in a real browser (Debian's chromium driven by Playwright:
+the Navigation Timing of each load — response end, DOMContentLoaded, load event).
 
     .venv/bin/python bench/pages_bench.py      # after `make run`'s build
 """
@@ -9,21 +11,54 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from sparql_bench import free_port
 
-PAGES = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map", "/cells",
-         "/cells?technique=xas", "/technique/xrd.html", "/technique/xps.html",
+PAGES = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
+         "/competence-map?scale=area", "/cells", "/cells?technique=xas", "/tier1", "/planner",
+         "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
+         "/sparql-editor", "/technique/xrd.html", "/technique/xas.html", "/technique/xps.html",
          "/cell/dtu-capillary.html", "/partner/cea.html", "/experiment/t1-08.html"]
+CHROMIUM = "/usr/bin/chromium"
+TIMING = """() => { const [n] = performance.getEntriesByType("navigation");
+  return [n.responseEnd - n.startTime, n.domContentLoadedEventEnd - n.startTime,
+          n.loadEventEnd - n.startTime]; }"""
 
 
-@contextmanager
-def serving() -> Iterator[str]:
-    """`bigmap-kg serve` over the built store on a free port; yields its base URL."""
+def percentiles(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[int(0.95 * (len(values) - 1))]
+
+
+def browser_timings(base: str, loads: int = 30) -> None:
+    """Navigation Timing of each page in chromium (cache off: every load fetches everything)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context()
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_(headers={
+            **route.request.headers, "Cache-Control": "no-cache"}))
+        marks = ("response", "DCL", "load")
+        print(f"\nin chromium (ms){'':<26}" + "".join(
+            f"{mark + ' ' + q:>14}" for mark in marks for q in ("p50", "p95")))
+        for path in PAGES:
+            page.goto(base + path)
+            measured = []
+            for _ in range(loads):
+                page.goto(base + path, wait_until="load")
+                measured.append(page.evaluate(TIMING))
+            response, dcl, load = (percentiles([m[i] for m in measured]) for i in range(3))
+            print(f"{path:<42}" + "".join(f"{v:>14.1f}" for mark in (response, dcl, load)
+                                          for v in mark))
+        browser.close()
+
+
+def main() -> None:
     port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).with_name("bigmap-kg")), "serve",
                                "--port", str(port)], stdout=subprocess.DEVNULL,
@@ -36,24 +71,21 @@ def serving() -> Iterator[str]:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        yield base
+        with httpx.Client(base_url=base) as client:
+            print(f"server side (ms){'':<26}{'p50':>8}{'p95':>8}")
+            for page in PAGES:
+                client.get(page).raise_for_status()
+                times = []
+                for _ in range(30):
+                    started = time.perf_counter()
+                    client.get(page).raise_for_status()
+                    times.append((time.perf_counter() - started) * 1000)
+                times.sort()
+                print(f"{page:<42}{statistics.median(times):>8.1f}{times[28]:>8.1f}")
+        browser_timings(base)
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def main() -> None:
-    with serving() as base, httpx.Client(base_url=base) as client:
-        print(f"{'page':<42}{'p50 ms':>8}{'p95 ms':>8}")
-        for page in PAGES:
-            client.get(page).raise_for_status()
-            times = []
-            for _ in range(30):
-                started = time.perf_counter()
-                client.get(page).raise_for_status()
-                times.append((time.perf_counter() - started) * 1000)
-            times.sort()
-            print(f"{page:<42}{statistics.median(times):>8.1f}{times[28]:>8.1f}")
 
 
 if __name__ == "__main__":

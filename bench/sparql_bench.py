@@ -70,9 +70,10 @@ def process(command: list[str], url: str, env: dict | None = None):
         proc.wait(timeout=20)
 
 
-def latencies(url: str, query: str, requests: int) -> list[float]:
-    with httpx.Client(headers={"Accept": "application/sparql-results+json"}) as client:
-        for _ in range(3):
+def latencies(url: str, query: str, requests: int, warmup: int = 3) -> list[float]:
+    with httpx.Client(headers={"Accept": "application/sparql-results+json"},
+                      timeout=600) as client:
+        for _ in range(warmup):
             client.get(url, params={"query": query}).raise_for_status()
         times = []
         for _ in range(requests):
@@ -137,6 +138,21 @@ def main() -> None:
             ours, oxi, rdf = (p50[n][query] * 1000 for n in ("ours", "oxigraph", "rdflib"))
             print(f"{query:<18}{ours:>9.2f}{oxi:>13.2f}{rdf:>11.2f}{ours / oxi:>15.2f}"
                   f"{ours / rdf:>13.2f}")
+        floor_port = free_port()
+        floor_url = f"http://127.0.0.1:{floor_port}/"
+        with process([sys.executable, "-m", "uvicorn", "asgi_floor:app", "--app-dir",
+                      str(Path(__file__).parent), "--port", str(floor_port), "--http",
+                      "httptools", "--loop", "uvloop", "--log-level", "warning"], floor_url):
+            floor = statistics.median(latencies(floor_url, "ASK {}", args.requests)) * 1000
+        ask = {}
+        for name in ("ours", "oxigraph"):
+            command, url = servers[name]
+            with process([str(c) for c in command], url):
+                ask[name] = statistics.median(latencies(url, "ASK {}", args.requests)) * 1000
+        print(f"\nfloor (ASK {{}}, ms): uvicorn hello-world app {floor:.2f}, "
+              f"ours {ask['ours']:.2f}, "
+              f"oxigraph {ask['oxigraph']:.2f} — a Python ASGI server alone costs "
+              f"{floor / ask['oxigraph']:.2f}x Oxigraph's whole answer")
         print(f"\nthroughput with 8 clients (queries/s): ours {rates['ours']:.0f}, "
               f"oxigraph {rates['oxigraph']:.0f}, rdflib-endpoint {rates['rdflib']:.0f}; "
               f"ours/oxigraph {rates['ours'] / rates['oxigraph']:.2f}")

@@ -254,10 +254,11 @@ def test_keyboard_reaches_facets_and_bubbles_with_visible_focus(browser_page) ->
     assert errors == []
 
 
-AUDITED = ["/matrix", "/competence-map", "/cells", "/tier1",
+AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map", "/cells",
+           "/tier1", "/planner",
            "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
-           "/technique/no-such-technique"]
+           "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique"]
 
 
 @pytest.mark.parametrize("path", AUDITED)
@@ -275,3 +276,30 @@ def test_accessibility_audit(browser_page, path: str) -> None:
              for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert found == []
     assert [e for e in errors if "404" not in e] == []
+
+
+def test_length_scale_facet(browser_page, store) -> None:
+    """Filter the matrix by length scale (1 nm – 100 nm): the entries kept are those whose
+    finest printed lateral resolution (else the side of the smallest probed area) lies there."""
+    import math
+
+    from bigmap_kg.queryfile import view
+    from bigmap_kg.results import rows_as_dicts, run
+
+    def metres(row: dict) -> float | None:
+        if row["resolution"]:
+            return float(row["resolution"])
+        return math.sqrt(float(row["areaMin"])) if row["areaMin"] else None
+
+    expected = {r["entry"].rsplit("/", 1)[1] for r in rows_as_dicts(
+        run(store, view("matrix-rows"), prefixes=False))
+        if metres(r) is not None and 1e-9 <= metres(r) < 1e-7}
+    base, page, errors = browser_page
+    page.goto(base + "/matrix")
+    page.select_option("#f-lengthscale", "nm")
+    page.click("button[type=submit]")
+    assert "lengthscale=nm" in page.url
+    shown = {href.rsplit("/", 1)[1] for href in page.locator(
+        "tbody a[href^='/matrix-entry/']").evaluate_all("links => links.map(a => a.pathname)")}
+    assert shown == expected and expected
+    assert errors == []

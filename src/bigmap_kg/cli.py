@@ -15,7 +15,7 @@ from .queryfile import QueryFile, QueryFileError
 from .reason import ReasoningError, reason
 from .results import render, run
 from .sources import InputError
-from .store import StoreMissingError, open_store
+from .store import StoreMissingError, connect
 from .validate import validate
 
 
@@ -98,7 +98,7 @@ def query_command(file: Path | None, expression: str | None, fmt: str, asserted_
         name, _, value = item.partition("=")
         bindings[name.lstrip("?")] = parse_term(value)
     try:
-        store = open_store()
+        store = connect()
         result = run(store, text, inferred=not asserted_only, bindings=bindings)
         output = render(result, fmt)
         click.echo(output, nl=not output.endswith("\n"))
@@ -128,7 +128,7 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal:
 def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
     """Export the store: one merged graph (ttl, nt, jsonld) or all named graphs (trig, nq)."""
     try:
-        store = open_store()
+        store = connect()
     except StoreMissingError as error:
         fail(str(error))
     graphs = [ox.NamedNode(g) for g in (ASSERTED_GRAPHS if asserted_only else ALL_GRAPHS)]
@@ -151,18 +151,26 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int,
-              help="uvicorn worker processes (each opens the store read-only).")
-def serve_command(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="uvicorn worker processes (each opens the store read-only). With 2 or more, "
+                   "queries run in the workers themselves and a worker whose query times out "
+                   "is replaced; with 1, queries run in a pool of killable processes.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log every request (costs time on each one).")
+def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages."""
+    import os
+
     import uvicorn
 
     try:
-        open_store()
+        connect()
     except StoreMissingError as error:
         fail(str(error))
+    if workers >= 2:
+        os.environ["BIGMAP_KG_IN_PROCESS"] = "1"
     uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")
+                workers=workers, log_level="info", access_log=access_log)
 
 
 @main.command("complement")
@@ -177,7 +185,7 @@ def complement_command(technique: str, kind: str | None, as_json: bool) -> None:
     from .relations import format_relation, relations, technique_iri
 
     try:
-        store = open_store()
+        store = connect()
     except StoreMissingError as error:
         fail(str(error))
     iri = technique_iri(technique)
@@ -219,7 +227,7 @@ def plan_command(observables, operando, categories, facility_types, partners, ma
     from .planner import Constraints, PlanError, plan
 
     try:
-        result = plan(open_store(), list(observables), Constraints(
+        result = plan(connect(), list(observables), Constraints(
             operando_only=operando, categories=categories, facility_types=facility_types,
             partners=partners, material=material, max_size=max_size, limit=limit))
     except StoreMissingError as error:
@@ -269,6 +277,110 @@ def reason_command() -> None:
     except ReasoningError as error:
         fail(str(error), 1)
     click.echo(f"consistent; {len(result.inferred)} inferred triples in {result.seconds:.1f}s")
+
+
+
+@main.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read, link and validate only; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the report.")
+@click.option("--batch-size", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Files per batch for bulk loads (0: all files are one batch). Each batch is "
+                   "validated and written on its own; the first rejected batch stops the load.")
+def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size: int) -> None:
+    """Ingest dataset metadata FILES as one batch (RO-Crate / .eln, InvenioRDM / Zenodo,
+    DataCite JSON or XML, BattINFO or schema.org JSON-LD, Turtle / JSON-LD in our vocabulary).
+
+    The batch is validated with shapes/datasets.shapes.ttl first; any violation rejects it whole
+    (exit 1) and nothing is written. Re-ingesting a record replaces what it said before."""
+    from .datasets.ingest import ingest_files
+    from .datasets.resolve import Vocabulary
+
+    try:
+        store = connect()
+    except StoreMissingError as error:
+        fail(str(error))
+    size = batch_size or len(files)
+    vocabulary = Vocabulary.from_store(store)
+    for start in range(0, len(files), size):
+        batch = list(files[start:start + size])
+        report = ingest_files(batch, store, None if dry_run else store.update, vocabulary)
+        if size < len(files):
+            click.echo(f"batch {start // size + 1}: files {start + 1}-{start + len(batch)}")
+        click.echo(report.as_json() if fmt == "json" else report.as_text())
+        if not report.accepted:
+            sys.exit(1)
+
+
+@main.command("export-datasets")
+@click.option("--dcat", "dcat_format", type=click.Choice(["ttl", "jsonld", "nt"]),
+              help="The DCAT catalogue of all datasets, in this format.")
+@click.option("--datacite", "dataset", metavar="DATASET",
+              help="One dataset (id, CURIE or IRI) as DataCite 4.5 JSON.")
+@click.option("--ro-crate", "experiment", metavar="EXPERIMENT",
+              help="One Tier 1 experiment (id, CURIE or IRI) as an RO-Crate folder (-o).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (DCAT, DataCite) or folder (RO-Crate); default stdout.")
+def export_datasets_command(dcat_format: str | None, dataset: str | None,
+                            experiment: str | None, output: Path | None) -> None:
+    """Export dataset metadata: a DCAT catalogue, a DataCite record or an RO-Crate."""
+    import json
+
+    from .datasets import export
+
+    if sum(x is not None for x in (dcat_format, dataset, experiment)) != 1:
+        fail("give exactly one of --dcat, --datacite, --ro-crate")
+    try:
+        store = connect()
+    except StoreMissingError as error:
+        fail(str(error))
+    try:
+        if experiment:
+            if output is None:
+                fail("--ro-crate needs -o FOLDER")
+            target = export.ro_crate(store, _entity_iri(experiment, "exp"), output, experiment)
+            click.echo(f"RO-Crate written to {target}")
+            return
+        body = export.catalog(store, dcat_format) if dcat_format else json.dumps(
+            export.datacite(store, _entity_iri(dataset, "dataset")), indent=2).encode()
+    except export.ExportError as error:
+        fail(str(error), 1)
+    if output:
+        output.write_bytes(body)
+    else:
+        click.echo(body.decode())
+
+
+def _entity_iri(value: str, prefix: str) -> str:
+    """An IRI from an id ("t3-09"), a CURIE ("exp:t3-09") or an IRI."""
+    if value.startswith(("http://", "https://")):
+        return value
+    head, sep, local = value.partition(":")
+    return PREFIXES[head] + local if sep and head in PREFIXES else PREFIXES[prefix] + value
+
+
+@main.command("push")
+@click.argument("query_url")
+@click.option("--update-url", help="SPARQL Update endpoint (default: derived from QUERY_URL).")
+@click.option("--gsp-url", help="Graph Store endpoint (default: derived from QUERY_URL).")
+def push_command(query_url: str, update_url: str | None, gsp_url: str | None) -> None:
+    """Copy the built store's named graphs into a remote SPARQL store (Graph Store protocol
+    PUT, one graph at a time), e.g. `bigmap-kg push http://127.0.0.1:7878/query`; then serve
+    it with BIGMAP_KG_STORE_URL set to the same endpoint."""
+    from .store import LiveStore, RemoteStore, push
+
+    base = query_url[: -len("/query")] if query_url.endswith("/query") else None
+    if not (gsp_url or base):
+        fail("give --gsp-url (QUERY_URL does not end in /query)")
+    remote = RemoteStore(query_url, update_url or (base and base + "/update"),
+                         gsp_url or f"{base}/store")
+    try:
+        counts = push(LiveStore().current(), remote)
+    except StoreMissingError as error:
+        fail(str(error))
+    for graph, count in counts.items():
+        click.echo(f"{graph}: {count} triples")
 
 
 if __name__ == "__main__":

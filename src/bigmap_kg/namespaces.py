@@ -31,6 +31,12 @@ KINDS: dict[str, str] = {
     "mat": "material",
     "period": "period",
     "rel": "relation",
+    "dataset": "dataset",
+    "run": "run",
+    "sample": "sample",
+    "dist": "distribution",
+    "record": "record",
+    "agent": "agent",
 }
 
 PREFIXES: dict[str, str] = {
@@ -52,13 +58,18 @@ PREFIXES: dict[str, str] = {
     "dcterms": str(DCTERMS),
     "prov": str(PROV),
     "sh": str(SH),
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "schema": "https://schema.org/",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
 }
 
 #: Named graphs of the store.
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_DATA = BASE + "graph/data"
 GRAPH_INFERRED = BASE + "graph/inferred"
-ASSERTED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_DATA)
+GRAPH_DATASETS = BASE + "graph/datasets"  # ingested records; carried over by every build
+ASSERTED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_DATASETS)
 ALL_GRAPHS = (*ASSERTED_GRAPHS, GRAPH_INFERRED)
 
 

@@ -2,21 +2,28 @@
 
 A build writes a complete new store into a fresh directory and then swaps the `store` symlink
 atomically, so a failed build never replaces a good store and readers never see half a build.
+Writes after the build (dataset ingest) are copy-on-write: the current store is checkpointed
+into a fresh directory (hard links, milliseconds), the update runs there in one transaction, and
+the symlink is swapped only when it succeeded. Readers (`LiveStore`) follow the symlink.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from . import paths
-from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS
+from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS, GRAPH_ONTOLOGY
 
 
 class StoreMissingError(RuntimeError):
@@ -29,6 +36,159 @@ def open_store(path: Path | None = None) -> ox.Store:
     if not path.exists():
         raise StoreMissingError(f"no store at {path}: run `bigmap-kg build` first")
     return ox.Store.read_only(str(path.resolve()))
+
+
+class LiveStore:
+    """The current store behind the symlink, opened read-only and reopened after each swap.
+
+    It stands in for a pyoxigraph `Store` (attribute access is forwarded to the current one).
+    """
+
+    def __init__(self, link: Path | None = None) -> None:
+        self.link = link or paths.store_dir()
+        if not self.link.exists():
+            raise StoreMissingError(f"no store at {self.link}: run `bigmap-kg build` first")
+        self._version: tuple[int, int] = (0, 0)
+        self._store: ox.Store | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> ox.Store:
+        stat = os.lstat(self.link)  # one system call: a swap replaces the symlink's inode
+        version = (stat.st_ino, stat.st_mtime_ns)
+        if version != self._version:
+            with self._lock:
+                if version != self._version:
+                    self._store = ox.Store.read_only(os.path.realpath(self.link))
+                    self._version = version
+        assert self._store is not None
+        return self._store
+
+    def __getattr__(self, name: str):
+        return getattr(self.current(), name)
+
+    def update(self, update: str) -> None:
+        """A SPARQL Update, copy-on-write and atomic (see apply_update)."""
+        apply_update(update, self.link)
+
+    def __len__(self) -> int:
+        return len(self.current())
+
+
+class RemoteTriples(list):
+    """CONSTRUCT / DESCRIBE results of a remote store, serialisable like pyoxigraph's."""
+
+    def serialize(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES):
+        return ox.serialize(self, output, format=format)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server as the store: the Query and Update protocols for queries and
+    writes, the Graph Store protocol for whole graphs. Tested against Oxigraph server; Apache
+    Jena Fuseki, GraphDB and Virtuoso speak the same protocols (see README, "Remote store").
+
+    Each SPARQL Update request is one transaction on these servers, so a rejected or failed
+    batch leaves the remote store as it was."""
+
+    RESULTS = "application/sparql-results+json"
+
+    def __init__(self, query_url: str, update_url: str | None = None,
+                 gsp_url: str | None = None, token: str | None = None,
+                 timeout: float = 60.0) -> None:
+        import httpx
+
+        self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(headers=headers, timeout=timeout)
+
+    def query(self, query: str, *, default_graph=None, named_graphs=None,
+              use_default_graph_as_union: bool = False, base_iri: str | None = None):
+        params: list[tuple[str, str]] = [("query", query)]
+        if use_default_graph_as_union:
+            params.append(("union-default-graph", ""))  # Oxigraph; others: server setting
+        params += [("default-graph-uri", g.value) for g in
+                   ([default_graph] if isinstance(default_graph, ox.NamedNode)
+                    else default_graph or [])]
+        params += [("named-graph-uri", g.value) for g in named_graphs or []]
+        response = self.client.post(self.query_url, content=urlencode(params), headers={
+            "Accept": f"{self.RESULTS}, application/n-triples;q=0.9",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        if response.status_code == 400:
+            raise SyntaxError(response.text.strip() or "the server refused the query")
+        if response.status_code >= 300:
+            raise OSError(f"{self.query_url} answered {response.status_code}: "
+                          f"{response.text.strip()[:500]}")
+        kind = response.headers.get("content-type", "").split(";")[0].strip()
+        if kind == self.RESULTS:
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return RemoteTriples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+    def update(self, update: str) -> None:
+        if not self.update_url:
+            raise OSError("no update endpoint configured (BIGMAP_KG_STORE_UPDATE_URL)")
+        response = self.client.post(self.update_url, data={"update": update})
+        if response.status_code >= 300:
+            raise ValueError(f"{self.update_url} refused the update ({response.status_code}):"
+                             f" {response.text.strip()[:500]}")
+
+    def _graph(self, graph: ox.NamedNode) -> bytes:
+        if not self.gsp_url:
+            raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
+        response = self.client.get(self.gsp_url, params={"graph": graph.value},
+                                   headers={"Accept": "application/n-triples"})
+        if response.status_code == 404:
+            return b""
+        response.raise_for_status()
+        return response.content
+
+    def dump(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, *,
+             from_graph: ox.NamedNode):
+        triples = ox.parse(self._graph(from_graph), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(triples, output, format=format)
+
+    def quads_for_pattern(self, subject, predicate, obj, graph: ox.NamedNode):
+        if subject is not None or predicate is not None or obj is not None or graph is None:
+            raise NotImplementedError("a remote store lists whole named graphs only")
+        for triple in ox.parse(self._graph(graph), format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    def put_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        """Replace one named graph (Graph Store protocol PUT)."""
+        if not self.gsp_url:
+            raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        response = self.client.put(self.gsp_url, params={"graph": graph.value}, content=body,
+                                   headers={"Content-Type": "application/n-triples"})
+        response.raise_for_status()
+
+
+def connect(link: Path | None = None) -> LiveStore | RemoteStore:
+    """The configured store: remote when BIGMAP_KG_STORE_URL names a SPARQL query endpoint,
+    else the embedded one behind the `store` symlink."""
+    url = os.environ.get("BIGMAP_KG_STORE_URL")
+    if not url:
+        return LiveStore(link)
+    base = url[: -len("/query")] if url.endswith("/query") else None
+    return RemoteStore(
+        url, os.environ.get("BIGMAP_KG_STORE_UPDATE_URL") or (base and base + "/update"),
+        os.environ.get("BIGMAP_KG_STORE_GSP_URL") or (base and base + "/store"),
+        os.environ.get("BIGMAP_KG_STORE_TOKEN") or None)
+
+
+def push(source: ox.Store, target: RemoteStore) -> dict[str, int]:
+    """Copy every named graph of a (built) store into a remote store; triples per graph."""
+    counts = {}
+    for graph in source.named_graphs():
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in source.quads_for_pattern(None, None, None, graph)]
+        target.put_graph(graph, triples)
+        counts[graph.value] = len(triples)
+    return counts
+
+
+def ontology_graph(store) -> Graph:
+    """The ontology graph as the build loaded it (nothing re-parses the sources)."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY))
+    return Graph().parse(data=data, format="nt")
 
 
 def graphs_for(inferred: bool) -> list[ox.NamedNode]:
@@ -52,33 +212,122 @@ def memory_store(graphs: Mapping[str, Graph]) -> ox.Store:
     return store
 
 
-def write_store(quads: Iterable[ox.Quad], target: Path | None = None) -> Path:
-    """Write the quads into a new store directory and swap it in; return the new directory."""
-    link = target or paths.store_dir()
+@contextmanager
+def writer_lock(link: Path) -> Iterator[None]:
+    """One writer at a time (build or ingest), across processes."""
     link.parent.mkdir(parents=True, exist_ok=True)
-    fresh = link.parent / f"{link.name}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    store = ox.Store(str(fresh))
-    try:
-        store.bulk_extend(quads)
-        store.flush()
-        store.optimize()
-    except BaseException:
-        del store
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    del store
-    _swap(link, fresh)
+    with open(link.parent / f".{link.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fresh_dir(link: Path) -> Path:
+    return link.parent / f"{link.name}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-" \
+                         f"{time.monotonic_ns() % 10**9}"
+
+
+def carried_over(link: Path) -> Iterator[ox.Quad]:
+    """The ingested dataset records of the current store, which a rebuild keeps."""
+    if not link.exists():
+        return
+    store = ox.Store.read_only(os.path.realpath(link))
+    yield from store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DATASETS))
+
+
+def _next_generation(link: Path, fill: Callable[[ox.Store, Path], object],
+                     from_current: bool) -> Path:
+    """Fill a new store directory — empty, or a checkpoint of the current store (hard links,
+    milliseconds) — and swap it in only when `fill` succeeded; one writer at a time. A failure
+    removes the new directory and leaves the current store exactly as it was."""
+    with writer_lock(link):
+        fresh = _fresh_dir(link)
+        if from_current:
+            ox.Store.read_only(os.path.realpath(link)).backup(str(fresh))
+        store = ox.Store(str(fresh))
+        try:
+            fill(store, fresh)
+            store.flush()
+        except BaseException:
+            del store
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        del store  # closed before readers can open the new generation
+        _swap(link, fresh)
     return fresh
 
 
+def write_store(quads: Iterable[ox.Quad], target: Path | None = None) -> Path:
+    """Write the quads (plus the current store's dataset records) into a new store directory
+    and swap it in; return the new directory."""
+    link = target or paths.store_dir()
+
+    def fill(store: ox.Store, fresh: Path) -> None:
+        store.bulk_extend(quads)
+        store.bulk_extend(carried_over(link))
+        store.flush()
+        _compact(store, fresh, link)
+    return _next_generation(link, fill, from_current=False)
+
+
+def apply_update(update: str, target: Path | None = None) -> Path:
+    """Run a SPARQL Update against a copy of the current store and swap it in on success.
+
+    A failing update raises and leaves the store exactly as it was (same directory, same files).
+    """
+    link = target or paths.store_dir()
+
+    def fill(store: ox.Store, fresh: Path) -> None:
+        store.update(update)
+        store.flush()
+        _compact_when_fragmented(store, fresh, link)
+    return _next_generation(link, fill, from_current=True)
+
+
+def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = None) -> Path:
+    """Bulk-load an N-Triples or Turtle file into a named graph of a copy of the store and swap
+    it in (no validation: for benchmarks and restores of exported records)."""
+    link = target or paths.store_dir()
+    fmt = ox.RdfFormat.TURTLE if path.suffix == ".ttl" else ox.RdfFormat.N_TRIPLES
+
+    def fill(store: ox.Store, fresh: Path) -> None:
+        store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
+        store.flush()
+        _compact(store, fresh, link)
+    return _next_generation(link, fill, from_current=True)
+
+
+def _compact_when_fragmented(store: ox.Store, directory: Path, link: Path) -> None:
+    """Compact the store when its files have doubled since the last compaction.
+
+    Each write flushes new level-0 files and closes the store before RocksDB's background
+    compaction runs; many level-0 files slow every read (measured: 1.1 s → 0.83 s for a
+    dataset query at 1 M triples). A full compaction costs time proportional to the store, so
+    it runs only when the file count doubles: an amortised, bounded cost per write."""
+    marker = link.parent / f".{link.name}.compacted"
+    last = int(marker.read_text()) if marker.exists() else 0
+    if sum(1 for _ in directory.glob("*.sst")) > 2 * last + 8:
+        _compact(store, directory, link)
+
+
+def _compact(store: ox.Store, directory: Path, link: Path) -> None:
+    store.optimize()
+    (link.parent / f".{link.name}.compacted").write_text(
+        str(sum(1 for _ in directory.glob("*.sst"))))
+
+
 def _swap(link: Path, fresh: Path) -> None:
-    """Point `link` at `fresh` atomically and remove the directory it pointed at before."""
-    previous = link.resolve() if link.is_symlink() else None
+    """Point `link` at `fresh` atomically; keep the previous directory, remove older ones."""
     if link.exists() and not link.is_symlink():
         raise RuntimeError(f"{link} exists and is not a symlink made by bigmap-kg build")
+    previous = link.resolve() if link.is_symlink() else None
     temporary = link.parent / f".{link.name}.swap-{os.getpid()}"
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(fresh.name)
     os.replace(temporary, link)
-    if previous and previous != fresh.resolve() and previous.exists():
-        shutil.rmtree(previous, ignore_errors=True)
+    keep = {fresh.resolve(), previous}
+    for old in link.parent.glob(f"{link.name}-*"):
+        if old.is_dir() and old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -97,7 +97,8 @@ async def list_collection(request: Request, collection: str,
             ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
     where = " . ".join(patterns)  # one group: the VALUES bindings are in scope everywhere
     query = (sparql_prologue() + f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) WHERE {{ "
-             f"?item a {spec.cls} . {where} OPTIONAL {{ ?item rdfs:label|skos:prefLabel ?l }} }} "
+             f"?item a {spec.cls} . {where} "
+             "OPTIONAL { ?item rdfs:label|skos:prefLabel|dcterms:title ?l } } "
              "GROUP BY ?item ORDER BY ?item")
     store = request.app.state.store
     try:

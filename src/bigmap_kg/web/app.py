@@ -5,44 +5,39 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from rdflib import Graph
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..namespaces import GRAPH_ONTOLOGY
-from ..store import open_store
+from ..store import connect, ontology_graph
 from .api import router as api_router
 from .competence import router as competence_router
+from .datasets import router as datasets_router
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .plan import router as plan_router
-from .pool import QueryPool
+from .pool import InProcessRunner, QueryPool
 from .settings import Settings
+from .sparql import SparqlFastPath
 from .sparql import router as sparql_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
 
-def ontology_from_store(store) -> Graph:
-    """The ontology graph as the build loaded it (the service never re-parses sources)."""
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY))
-    return Graph().parse(data=data, format="nt")
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> SparqlFastPath:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = open_store(settings.store)
-        app.state.context = build_context(ontology_from_store(app.state.store))
-        app.state.pool = QueryPool(settings.store, settings.query_workers, settings.query_timeout)
+        app.state.store = connect(settings.store)
+        app.state.context = build_context(ontology_graph(app.state.store))
+        app.state.pool = InProcessRunner(app.state.store, settings.query_timeout) \
+            if settings.in_process else \
+            QueryPool(settings.store, settings.query_workers, settings.query_timeout)
         try:
             yield
         finally:
@@ -55,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["Content-Location", "Link"])
     app.include_router(sparql_router)
+    app.include_router(datasets_router)  # before /api/{collection}/{id}: /api/datasets/catalog
     app.include_router(api_router)
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
@@ -75,4 +71,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 else "Not found"
             return not_found_page(request, detail)
         return await http_exception_handler(request, error)
-    return app
+    return SparqlFastPath(app)

@@ -37,6 +37,13 @@ PROBE = {"x-ray": str(BMO.XRayProbe), "xray": str(BMO.XRayProbe), "neutron": str
          "electron": str(BMO.ElectronProbe), "optical": str(BMO.OpticalProbe),
          "radio-frequency": str(BMO.RadioFrequencyProbe), "ion": str(BMO.IonProbe)}
 ENTRY_PARTNER = "(bmo:hasCellOffer|bmo:hasInstrumentOffer)/bmo:partner"
+#: a dataset's raw data (itself, or what it derives from) and the run and sample behind it
+RAW_RUN = "prov:wasDerivedFrom*/prov:wasGeneratedBy"
+SAMPLE = "prov:wasDerivedFrom*/schema:about"
+LEVEL = {"raw": PREFIXES["chameo"] + "RawData", "processed": PREFIXES["chameo"] + "PrimaryData",
+         "analysed": PREFIXES["chameo"] + "SecondaryData",
+         "analyzed": PREFIXES["chameo"] + "SecondaryData"}
+CONFIGURATION = {"half-cell": str(BMO.HalfCell), "full-cell": str(BMO.FullCell)}
 
 COLLECTIONS: dict[str, CollectionSpec] = {
     "techniques": CollectionSpec("tech", "bmo:Technique", {
@@ -103,6 +110,28 @@ COLLECTIONS: dict[str, CollectionSpec] = {
     }, "Tier 1 experiments (Tables 1-4)."),
     "materials": CollectionSpec("mat", "bmo:Material", {},
                                 "Materials of the Tier 1 plan and the cells."),
+    "datasets": CollectionSpec("dataset", "bmo:Dataset", {
+        "technique": Filter(f"?item {RAW_RUN}/bmo:appliedTechnique/bmo:broaderTechnique* ?value",
+                            "tech", "the technique of the run behind its raw data "
+                            "(narrower techniques match too)"),
+        "instrument": Filter(f"?item {RAW_RUN}/chameo:hasCharacterisationMeasurementInstrument "
+                             "?value", "inst", "the instrument or beamline"),
+        "facility": Filter(f"?item {RAW_RUN}/chameo:hasCharacterisationMeasurementInstrument/"
+                           "bmo:atFacility ?value", "fac", "the facility of the instrument"),
+        "partner": Filter(f"?item {RAW_RUN}/prov:wasAssociatedWith ?value", "partner",
+                          "a partner of the measurement run"),
+        "experiment": Filter(f"?item {RAW_RUN}/bmo:partOfExperiment ?value", "exp",
+                             "the Tier 1 experiment"),
+        "material": Filter(f"?item {SAMPLE}/bmo:activeMaterial ?value", "mat",
+                           "an active material of the sample"),
+        "cell": Filter(f"?item {SAMPLE}/bmo:cellDesign ?value", "cell", "the cell design"),
+        "configuration": Filter(f"?item {SAMPLE}/bmo:configuration ?value", None,
+                                "half-cell or full-cell", aliases=CONFIGURATION),
+        "level": Filter("?item a ?value", None, "raw, processed or analysed", aliases=LEVEL),
+        "operando": Filter(f"?item {RAW_RUN}/bmo:operando ?value", None,
+                           "true: the raw data was measured operando", literal="xsd:boolean"),
+    }, "Datasets ingested from repositories (ontology/datasets.ttl); a processed or analysed "
+       "dataset is found by the run, sample and instrument of the raw data it derives from."),
 }
 
 

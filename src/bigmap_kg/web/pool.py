@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
+import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from ..store import connect
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -90,7 +94,7 @@ def execute(store: ox.Store, job: Job) -> Answer:
         raise QueryError(400, f"query could not be evaluated: {error}") from None
     sink = _Capped(job.max_bytes)
     try:
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # a graph
             if not job.graph_types:
                 raise QueryError(406, "no acceptable media type for a graph result "
                                       f"(offered: {', '.join(GRAPH_FORMATS)})")
@@ -115,7 +119,7 @@ def execute(store: ox.Store, job: Job) -> Answer:
 
 
 def _serve(connection: Connection, store_path: str) -> None:
-    store = ox.Store.read_only(store_path)
+    store = connect(Path(store_path))  # embedded: follows the symlink across ingests, builds
     while True:
         job = connection.recv()
         if job is None:
@@ -145,7 +149,7 @@ class QueryPool:
     """A fixed number of query worker processes over one read-only store."""
 
     def __init__(self, store_path: Path, size: int, timeout: float) -> None:
-        self.store_path = str(store_path.resolve())
+        self.store_path = str(store_path.absolute())
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
@@ -185,3 +189,37 @@ class QueryPool:
             with contextlib.suppress(OSError):
                 worker.connection.send(None)
             worker.stop()
+
+
+class InProcessRunner:
+    """Queries answered in this process, in a thread (pyoxigraph releases the GIL), with no
+    hop to another process: used when uvicorn runs several worker processes under its
+    supervisor. A thread cannot be stopped, a process can: on timeout the client gets 503 and
+    this worker retires — it stops taking requests, finishes the ones it has, and exits; the
+    supervisor starts a fresh worker, and the others serve everyone meanwhile."""
+
+    def __init__(self, store, timeout: float, threads: int = 4) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store, self.timeout, self.retiring = store, timeout, False
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query")
+
+    async def run(self, job: Job) -> Answer:
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, execute, self.store.current(), job)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+        except TimeoutError:
+            self._retire()
+            raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
+                                  "stopped; narrow the query or add LIMIT") from None
+
+    def _retire(self) -> None:
+        if not self.retiring:
+            self.retiring = True
+            os.kill(os.getpid(), signal.SIGTERM)  # uvicorn: graceful shutdown of this worker
+
+    def close(self) -> None:
+        if self.retiring:  # a runaway query thread cannot be joined: leave without it
+            os._exit(0)
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -19,10 +19,17 @@ class Settings:
     max_result_bytes: int = 50_000_000
     #: query worker processes per service process
     query_workers: int = 2
+    #: answer queries in the service process itself (set by `bigmap-kg serve --workers N`,
+    #: N >= 2: uvicorn's supervisor replaces a worker that retires after a timeout)
+    in_process: bool = False
     #: the base of the entity IRIs this server answers for
     base_iri: str = BASE
     #: allow federated SERVICE calls to outside URLs (off: no requests on a user's behalf)
     allow_service: bool = False
+    #: bearer token for writes (POST /api/datasets); None: writes are disabled
+    write_token: str | None = None
+    #: largest request body a write accepts, in bytes
+    max_upload_bytes: int = 50_000_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,6 +39,9 @@ class Settings:
             query_timeout=float(env.get("BIGMAP_KG_QUERY_TIMEOUT", cls.query_timeout)),
             max_result_bytes=int(env.get("BIGMAP_KG_MAX_RESULT_BYTES", cls.max_result_bytes)),
             query_workers=int(env.get("BIGMAP_KG_QUERY_WORKERS", cls.query_workers)),
+            in_process=env.get("BIGMAP_KG_IN_PROCESS", "") == "1",
             base_iri=env.get("BIGMAP_KG_BASE_IRI", cls.base_iri),
             allow_service=env.get("BIGMAP_KG_ALLOW_SERVICE", "") == "1",
+            write_token=env.get("BIGMAP_KG_WRITE_TOKEN") or None,
+            max_upload_bytes=int(env.get("BIGMAP_KG_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
         )

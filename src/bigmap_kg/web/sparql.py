@@ -66,6 +66,30 @@ def describe(request: Request) -> Response:
     return Response(graph.serialize(format=RDFLIB_NAMES[types[0]]), media_type=types[0])
 
 
+class SparqlFastPath:
+    """ASGI wrapper: GET and POST /sparql skip the framework (routing, middleware stack) —
+    the same `answer()` as the documented routes, about 0.5 ms less per query. CORS headers
+    for simple requests are added here; preflights and every other path go to the app."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql" or \
+                scope["method"] not in ("GET", "POST"):
+            return await self.app(scope, receive, send)
+        scope["app"] = self.app
+        request = Request(scope, receive)
+        try:
+            response = await answer(request, scope["method"])
+        except QueryError as error:
+            response = error_response(error)
+        if "origin" in request.headers:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = "Content-Location, Link"
+        await response(scope, receive, send)
+
+
 @router.get("/sparql", summary="SPARQL query (GET)", tags=["SPARQL"],
             description="SPARQL 1.1 Protocol query via GET: `?query=` plus optional "
                         "`default-graph-uri`, `named-graph-uri`, `format` and `inferred=false` "

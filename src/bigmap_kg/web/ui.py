@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import math
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,12 +18,18 @@ from ..namespaces import BASE, curie
 from ..queryfile import view
 from ..relations import relations
 from ..results import rows_as_dicts, run
+from .collections import COLLECTIONS
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 FACETS = [("cluster", "Cluster"), ("category", "Sample format"), ("facility", "Facility type"),
           ("partner", "Partner"), ("observable", "Observable"), ("operando", "Operando"),
-          ("cellformat", "Cell format")]
+          ("cellformat", "Cell format"), ("lengthscale", "Length scale")]
+#: length-scale bands (upper bound in metres) for the finest printed lateral resolution, else
+#: the side of the smallest printed probed area (the competence map's two x-axis lengths)
+LENGTH_SCALES = [("sub-nm", "below 1 nm", 1e-9), ("nm", "1 nm – 100 nm", 1e-7),
+                 ("um", "100 nm – 10 µm", 1e-5), ("sub-mm", "10 µm – 1 mm", 1e-3),
+                 ("mm", "1 mm and above", float("inf"))]
 #: BattINFO battery format classes (data/ttl/cell-formats.ttl) by facet value
 CELL_FORMATS = {
     "pouch": "https://w3id.org/emmo/domain/battery#battery_392b3f47_d62a_4bd4_a819_b58b09b8843a",
@@ -62,7 +69,17 @@ def _prepare(rows: list[dict], labels: dict) -> list[dict]:
         row["categoryClass"] = (row["categoryLabel"] or "unknown").lower()
         row["techniquePage"] = page_of(row["technique"])
         row["entryPage"] = page_of(row["entry"])
+        row["lengthScale"] = _length_scale(row)
     return rows
+
+
+def _length_scale(row: dict) -> str | None:
+    """The band of the entry's printed spatial figure (None when D5.1 prints none)."""
+    metres = float(row["resolution"]) if row["resolution"] else \
+        math.sqrt(float(row["areaMin"])) if row["areaMin"] else None
+    if metres is None:
+        return None
+    return next(key for key, _, upper in LENGTH_SCALES if metres < upper)
 
 
 def _keep(row: dict, selected: dict[str, str]) -> bool:
@@ -74,6 +91,7 @@ def _keep(row: dict, selected: dict[str, str]) -> bool:
         "observable": lambda v: any(c.endswith("/" + v) for c in row["conceptSet"]),
         "operando": lambda v: (row["categoryLabel"] in ("commercial", "realistic")) == (v == "yes"),
         "cellformat": lambda v: CELL_FORMATS.get(v) in row["formatSet"],
+        "lengthscale": lambda v: row["lengthScale"] == v,
         "q": lambda v: v.lower() in " ".join(str(row[k] or "") for k in (
             "printed", "techniqueLabel", "observables", "area", "depth", "detection")).lower(),
     }
@@ -134,6 +152,8 @@ def _options(store: ox.Store, rows: list[dict]) -> list[dict]:
         {"name": "operando", "label": "Operando", "options": [("yes", "yes"), ("no", "no")]},
         {"name": "cellformat", "label": "Cell format (of a cell offered)",
          "options": [(f, f) for f in CELL_FORMATS]},
+        {"name": "lengthscale", "label": "Length scale (printed resolution or probed area)",
+         "options": [(key, label) for key, label, _ in LENGTH_SCALES]},
     ]
 
 
@@ -186,7 +206,8 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
     names: dict[str, str] = {}
     for triple in triples:
         if triple.predicate.value in ("http://www.w3.org/2000/01/rdf-schema#label",
-                                      "http://www.w3.org/2004/02/skos/core#prefLabel"):
+                                      "http://www.w3.org/2004/02/skos/core#prefLabel",
+                                      "http://purl.org/dc/terms/title"):
             names.setdefault(triple.subject.value, triple.object.value)
     owned: dict[ox.BlankNode, list[ox.Triple]] = {}
     for triple in triples:
@@ -227,7 +248,8 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
     return TEMPLATES.TemplateResponse(request, "entity.html", {
         "title": names.get(iri, curie(iri)), "iri": iri, "base": base, "facts": ordered,
         "relations": related, "cells": cells,
-        "cells_link": "/cells?" + urlencode({"technique": iri.rsplit("/", 1)[1]})})
+        "cells_link": "/cells?" + urlencode({"technique": iri.rsplit("/", 1)[1]}),
+        "datasets": _datasets_of(request.app.state.store, iri)})
 
 
 def technique_cells(store: ox.Store, technique: str) -> list[dict]:
@@ -237,6 +259,26 @@ def technique_cells(store: ox.Store, technique: str) -> list[dict]:
     for cell in cells:
         cell["page"] = page_of(cell["cell"])
     return cells
+
+
+#: entity kind (IRI segment) → the /api/datasets filter that selects its datasets
+DATASET_FILTER_OF = {"technique": "technique", "instrument": "instrument",
+                     "facility": "facility", "partner": "partner", "experiment": "experiment",
+                     "material": "material", "cell": "cell"}
+
+
+def _datasets_of(store, iri: str) -> dict | None:
+    """How many ingested datasets the entity is linked to (capped at 100+), and where to list
+    them; None for kinds datasets do not link to."""
+    kind, _, local = iri[len(BASE):].partition("/")
+    name = DATASET_FILTER_OF.get(kind)
+    if name is None:
+        return None
+    pattern = COLLECTIONS["datasets"].filters[name].pattern
+    rows = list(run(store, view("datasets-of-entity").replace("FILTER_PATTERN", pattern),
+                    prefixes=False, bindings={"value": ox.NamedNode(iri)}))
+    return {"count": "100+" if len(rows) > 100 else str(len(rows)),
+            "href": f"/api/datasets?{urlencode({name: local})}"}
 
 
 def not_found_page(request: Request, message: str) -> HTMLResponse:

@@ -1,0 +1,149 @@
+"""Benchmark: dataset metadata at scale — ingest throughput, SHACL validation per batch as the
+store grows, memory while ingesting, and dataset-query latency of our /sparql against
+`oxigraph serve-read-only` loaded with the same data, in one run.
+
+    .venv/bin/python bench/datasets_bench.py [--runs 20000] [--ingest-records 1000] [--batch 100]
+
+--runs 20000 gives about 1.1 M triples of dataset metadata (≈55 per run); --runs 180000 ≈ 10 M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate_datasets import generate  # noqa: E402
+from sparql_bench import BIN, free_port, latencies, process  # noqa: E402
+
+from bigmap_kg import paths  # noqa: E402
+from bigmap_kg.datasets.ingest import ingest_files  # noqa: E402
+from bigmap_kg.datasets.resolve import Vocabulary  # noqa: E402
+from bigmap_kg.namespaces import sparql_prologue  # noqa: E402
+from bigmap_kg.queryfile import QueryFile  # noqa: E402
+from bigmap_kg.store import LiveStore, apply_update, load_file  # noqa: E402
+
+QUERIES = {
+    "operando XRD, LNO half-cells, ESRF": paths.QUERIES_DIR /
+    "datasets-by-technique-material-facility.rq",
+    "datasets per level of a partner": Path(__file__).parent / "queries" /
+    "datasets-by-partner.rq",
+    "datasets of a Tier 1 experiment": Path(__file__).parent / "queries" /
+    "datasets-of-experiment.rq",
+    "provenance chain (wasDerivedFrom+)": Path(__file__).parent / "queries" /
+    "provenance-chain.rq",
+}
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def ingest_batches(files: list[str], link: Path, batch: int, vocabulary: Vocabulary) -> dict:
+    """Ingest files in batches through the whole pipeline; timings per batch and memory."""
+    store = LiveStore(link)
+    validate, total, peak = [], 0.0, rss_mb()
+    for start in range(0, len(files), batch):
+        chunk = [Path(f) for f in files[start:start + batch]]
+        began = time.perf_counter()
+        report = ingest_files(chunk, store, lambda u: apply_update(u, link), vocabulary)
+        total += time.perf_counter() - began
+        if not report.written:
+            raise SystemExit(report.as_text())
+        validate.append(report.timings["validate"])
+        peak = max(peak, rss_mb())
+    return {"records_per_s": len(files) / total, "validate_median_s": statistics.median(validate),
+            "batches": len(validate), "peak_rss_mb": peak}
+
+
+def triples(link: Path) -> int:
+    return len(ox.Store.read_only(os.path.realpath(link)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20000)
+    parser.add_argument("--ingest-records", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bigmap-datasets-bench-"))
+    try:
+        link = work / "store"
+        ox.Store.read_only(os.path.realpath(paths.store_dir())).backup(str(work / "store-0"))
+        link.symlink_to("store-0")
+        started = time.perf_counter()
+        files = [f for f, _ in generate(LiveStore(link), args.runs, 3, work / "data",
+                                        args.ingest_records)]
+        print(f"generated {args.runs} runs ({3 * args.runs} datasets) in "
+              f"{time.perf_counter() - started:.1f} s")
+        records, bulk = files[:-1], Path(files[-1])
+        vocabulary = Vocabulary.from_store(LiveStore(link))
+        half = len(records) // 2
+        small = ingest_batches(records[:half], link, args.batch, vocabulary)
+        small_size = triples(link)
+        started = time.perf_counter()
+        load_file(bulk, target=link)
+        print(f"bulk-loaded the rest in {time.perf_counter() - started:.1f} s")
+        large = ingest_batches(records[half:], link, args.batch, vocabulary)
+        large_size = triples(link)
+        print(f"\ningest through the whole pipeline (read, link, SHACL, one update), "
+              f"batches of {args.batch} records:")
+        print(f"{'store size (triples)':<24}{'records/s':>11}{'SHACL s/batch':>15}"
+              f"{'peak RSS MB':>13}")
+        for size, figures in ((small_size, small), (large_size, large)):
+            print(f"{size:<24}{figures['records_per_s']:>11.1f}"
+                  f"{figures['validate_median_s']:>15.3f}{figures['peak_rss_mb']:>13.0f}")
+        print(f"validation per batch, large/small store: "
+              f"{large['validate_median_s'] / small['validate_median_s']:.2f} "
+              f"(store grew {large_size / small_size:.1f}x)")
+
+        nquads = work / "all.nq"
+        ox.Store.read_only(os.path.realpath(link)).dump(str(nquads), ox.RdfFormat.N_QUADS)
+        import subprocess
+        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "oxigraph"),
+                        "--file", str(nquads)], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        ours_port, oxi_port = free_port(), free_port()
+        texts = {name: sparql_prologue() + QueryFile.read(path).text
+                 for name, path in QUERIES.items()}
+        servers = {
+            "ours": ([str(BIN / "bigmap-kg"), "serve", "--port", str(ours_port), "--workers",
+                      str(args.workers)], f"http://127.0.0.1:{ours_port}/sparql",
+                     {"BIGMAP_KG_STORE": str(link), "BIGMAP_KG_QUERY_TIMEOUT": "600"}),
+            "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location",
+                          str(work / "oxigraph"), "--bind", f"127.0.0.1:{oxi_port}",
+                          "--union-default-graph"], f"http://127.0.0.1:{oxi_port}/query", {}),
+        }
+        p50: dict[str, dict[str, float]] = {}
+        for name, (command, url, env) in servers.items():
+            with process(command, url, env):
+                p50[name] = {q: statistics.median(latencies(url, t, args.requests,
+                                                            warmup=1))
+                             for q, t in texts.items()}
+        print(f"\ndataset queries at {large_size} triples (p50, ms):")
+        print(f"{'query':<38}{'ours':>9}{'oxigraph':>10}{'ours/oxigraph':>15}")
+        for query in texts:
+            ours, oxi = p50["ours"][query] * 1000, p50["oxigraph"][query] * 1000
+            print(f"{query:<38}{ours:>9.2f}{oxi:>10.2f}{ours / oxi:>15.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Exports of the dataset metadata, each in the shape its own ecosystem reads:
+a DCAT catalogue (Turtle / JSON-LD), a DataCite 4.5 JSON record for one dataset, and an
+RO-Crate for one Tier 1 experiment (built with the `rocrate` library, in the RO-Crate version it
+writes; a Dataset's @id gets the trailing slash RO-Crate asks for, `identifier` keeps ours)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..namespaces import PREFIXES
+from ..queryfile import view
+from ..results import run
+
+FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
+           "nt": ox.RdfFormat.N_TRIPLES}
+LEVEL_NAMES = {PREFIXES["chameo"] + "RawData": "raw", PREFIXES["chameo"] + "PrimaryData":
+               "processed", PREFIXES["chameo"] + "SecondaryData": "analysed"}
+CATALOG_PREFIXES = ("dcat", "dcterms", "prov", "schema", "spdx", "chameo", "panet", "bmo", "owl",
+                    "foaf", "rdfs", "skos")
+#: properties whose values DCAT(-AP) types more narrowly than the store returns them
+RETYPED = {PREFIXES["dcat"] + "byteSize": PREFIXES["xsd"] + "nonNegativeInteger"}
+#: where a dataset is (a distribution URL or its DOI resolver URL) → who publishes it
+PUBLISHERS = {"archive.big-map.eu": "BIG-MAP Archive", "zenodo.org": "Zenodo",
+              "doi.org/10.5281/zenodo.": "Zenodo"}
+
+
+class ExportError(ValueError):
+    """The graph lacks what the target format requires; says which fields."""
+
+
+def catalog(store, fmt: str = "ttl") -> bytes:
+    """The DCAT catalogue of every dataset in the store."""
+    triples = [_retyped(t) for t in run(store, view("dcat-catalog"), prefixes=False)]
+    return ox.serialize(triples, format=FORMATS[fmt],
+                        prefixes={p: PREFIXES[p] for p in CATALOG_PREFIXES}
+                        if fmt == "ttl" else None)
+
+
+def _retyped(triple: ox.Triple) -> ox.Triple:
+    """Give a value back the datatype DCAT asks for: Oxigraph stores integer subtypes such as
+    xsd:nonNegativeInteger as xsd:integer (also in query results)."""
+    datatype = RETYPED.get(triple.predicate.value)
+    if datatype is None or not isinstance(triple.object, ox.Literal):
+        return triple
+    return ox.Triple(triple.subject, triple.predicate,
+                     ox.Literal(triple.object.value, datatype=ox.NamedNode(datatype)))
+
+
+def _node(iri: str, missing: str) -> ox.NamedNode:
+    """The node of an IRI; a string that is no valid IRI names nothing (ExportError)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise ExportError(missing) from None
+
+
+def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]]]:
+    found: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
+    rows = run(store, view("dataset-datacite"), prefixes=False,
+               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
+    for row in rows:
+        value, extra = row["value"], row["extra"]
+        found[row["field"].value].append((value.value if value else None,
+                                          extra.value if extra else None))
+    return found
+
+
+def datacite(store, dataset: str) -> dict:
+    """A DataCite 4.5 REST JSON record; ExportError names what the graph cannot supply."""
+    found = _fields(store, dataset)
+    if not found:
+        raise ExportError(f"no dataset {dataset}")
+    doi = next((v for v, _ in found["doi"]), None)
+    urls = [v for v, _ in found["distribution"] if v]
+    publisher = next((name for host, name in PUBLISHERS.items()
+                      for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
+    year = next((v[:4] for v, _ in found["issued"] if v), None)
+    missing = [name for name, value in (("identifier (a DOI)", doi), ("publisher", publisher),
+                                        ("publicationYear", year)) if not value]
+    if missing:
+        raise ExportError(f"{dataset} cannot be a DataCite record: the graph has no "
+                          + ", ".join(missing))
+    record = {
+        "doi": doi,
+        "types": {"resourceTypeGeneral": "Dataset", "resourceType": ", ".join(
+            sorted({LEVEL_NAMES.get(v, "") for v, _ in found["level"]})) + " data"},
+        "titles": [{"title": v} for v, _ in found["title"]][:1],
+        "creators": [{"name": name, "nameType": "Personal", "nameIdentifiers": [
+            {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
+             "schemeUri": "https://orcid.org"}] if orcid else []}
+            for name, orcid in dict.fromkeys(found["creator"]) if name] + [
+            {"name": name, "nameType": "Organizational"}  # the run's partners, when no person
+            for name, _ in dict.fromkeys(found["partner"]) if name],
+        "publisher": {"name": publisher},
+        "publicationYear": year,
+        "subjects": [{"subject": label, "subjectScheme": "PaNET",
+                      "schemeUri": "http://purl.org/pan-science/PaNET/PaNET.owl",
+                      "valueUri": panet} for label, panet in dict.fromkeys(found["technique"])
+                     if panet],
+        "relatedIdentifiers": [
+            {"relatedIdentifier": iri, "relatedIdentifierType": "URL",
+             "relationType": "IsCollectedBy", "resourceTypeGeneral": "Instrument"}
+            for _, iri in dict.fromkeys(found["instrument"])] + [
+            {"relatedIdentifier": source_doi or iri,
+             "relatedIdentifierType": "DOI" if source_doi else "URL",
+             "relationType": "IsDerivedFrom", "resourceTypeGeneral": "Dataset"}
+            for source_doi, iri in dict.fromkeys(found["derivedFrom"])],
+        "rightsList": [{"rightsUri": v} if v.startswith("http") else {"rights": v}
+                       for v, _ in dict.fromkeys(found["license"])],
+        "formats": sorted({m.rsplit("media-types/", 1)[-1] for _, m in found["distribution"]
+                           if m}),
+        "sizes": [f"{v} bytes" for v, _ in found["size"]],
+        "url": urls[0] if urls else None,
+        "schemaVersion": "http://datacite.org/schema/kernel-4",
+    }
+    if not record["creators"]:
+        raise ExportError(f"{dataset} cannot be a DataCite record: the graph names no creator")
+    return {k: v for k, v in record.items() if v not in (None, [])}
+
+
+def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> Path:
+    """An RO-Crate for one Tier 1 experiment: its datasets, runs, samples, cells,
+    instruments and partners; written to `target` (a folder) and returned."""
+    from rocrate.model.contextentity import ContextEntity
+    from rocrate.rocrate import ROCrate
+
+    rows = list(run(store, view("experiment-datasets"), prefixes=False,
+                    bindings={"experiment": _node(experiment,
+                                                  f"no datasets belong to {experiment}")}))
+    if not rows:
+        raise ExportError(f"no datasets belong to {experiment}")
+    crate = ROCrate()
+    crate.name = f"Datasets of the BIG-MAP Tier 1 experiment {label or experiment}"
+    crate.root_dataset["about"] = {"@id": experiment}
+    crate.root_dataset["description"] = (
+        "The raw, processed and analysed datasets of one experiment of the BIG-MAP D5.1 Tier 1 "
+        "plan, with the measurement runs, samples, cells and instruments (from bigmap-kg).")
+    entities: dict[str, ContextEntity] = {}
+
+    def entity(iri: str | None, kind: str, name: str | None) -> dict | None:
+        if not iri:
+            return None
+        if iri not in entities:
+            entities[iri] = crate.add(ContextEntity(crate, iri, properties={
+                "@type": kind, **({"name": name} if name else {})}))
+        return {"@id": iri}
+
+    datasets: dict[str, object] = {}
+    files: set[tuple[str, str]] = set()
+    actions: dict[str, dict] = {}
+    for row in rows:
+        value = {k: (row[k].value if row[k] is not None else None) for k in (
+            "dataset", "title", "level", "license", "url", "size", "media", "run", "runLabel",
+            "techniqueLabel", "instrument", "instrumentLabel", "sample", "sampleLabel", "cell",
+            "cellLabel", "partner", "partnerLabel", "source", "started", "used")}
+        iri = value["dataset"]
+        if iri not in datasets:
+            properties = {"name": value["title"], "identifier": iri,
+                          "additionalType": LEVEL_NAMES.get(value["level"], "")}
+            if value["license"]:
+                properties["license"] = {"@id": value["license"]} \
+                    if value["license"].startswith("http") else value["license"]
+            if value["sample"]:
+                properties["about"] = entity(value["sample"], "IndividualProduct",
+                                             value["sampleLabel"])
+            if value["source"]:
+                properties["isBasedOn"] = {"@id": value["source"]}
+            datasets[iri] = crate.add_dataset(iri, properties=properties)
+        data = datasets[iri]
+        if value["url"] and (iri, value["url"]) not in files:
+            files.add((iri, value["url"]))
+            file = crate.add_file(value["url"], properties={
+                k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
+                    value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
+            data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
+        if value["cell"] and value["sample"]:
+            entities[value["sample"]]["isVariantOf"] = entity(
+                value["cell"], "ProductModel", value["cellLabel"])
+        action = actions.setdefault(value["run"], {
+            "properties": {"name": value["runLabel"] or value["run"]},
+            "agent": [], "instrument": [], "object": [], "used": [], "result": []})
+        if value["techniqueLabel"]:
+            action["properties"]["description"] = f"Technique: {value['techniqueLabel']}"
+        if value["started"]:
+            action["properties"]["startTime"] = value["started"]
+        for key, reference in (
+                ("agent", entity(value["partner"], "Organization", value["partnerLabel"])),
+                ("instrument", entity(value["instrument"], "IndividualProduct",
+                                      value["instrumentLabel"])),
+                ("object", value["sample"] and entities[value["sample"]]),
+                ("used", value["used"]), ("result", data)):
+            if reference and reference not in action[key]:
+                action[key].append(reference)
+    for identifier, action in actions.items():
+        # a processing or analysis run's object is the data it used (a dataset of the crate)
+        objects = action["object"] + [datasets[u] for u in action["used"] if u in datasets]
+        properties = action["properties"]
+        if action["agent"]:
+            properties["agent"] = action["agent"]
+        created = crate.add_action(
+            [entities[i["@id"]] for i in action["instrument"]] or None, identifier=identifier,
+            object=objects or None, result=action["result"], properties=properties)
+        if not action["instrument"]:
+            del created["instrument"]
+    crate.write(target)
+    return target

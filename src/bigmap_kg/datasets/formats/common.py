@@ -1,0 +1,155 @@
+"""Writing our model into a record's graph: the pieces every format reader needs."""
+
+from __future__ import annotations
+
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES
+from ..records import Record, mint
+from ..resolve import Vocabulary
+
+DCAT = Namespace(PREFIXES["dcat"])
+SCHEMA = Namespace(PREFIXES["schema"])
+SPDX = Namespace(PREFIXES["spdx"])
+LEVELS = {"raw": CHAMEO.RawData, "processed": CHAMEO.PrimaryData,
+          "analysed": CHAMEO.SecondaryData, "analyzed": CHAMEO.SecondaryData}
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+def default_level(record: Record, derived: bool) -> str:
+    """The level when a record does not state it: raw, or processed for derived data."""
+    level = "processed" if derived else "raw"
+    record.notes.append(f"the record does not state the data level; recorded as {level}"
+                        + (" (it is derived from another dataset)" if derived else ""))
+    return level
+
+
+def iri_or_none(text: str | None) -> URIRef | None:
+    return URIRef(text.strip()) if text and text.strip().startswith(("http://", "https://")) \
+        else None
+
+
+def doi_of(text: str | None) -> str | None:
+    """A DOI in our form (10.x/y, lower case) from a DOI, a doi: or a resolver URL."""
+    if not text:
+        return None
+    value = text.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        value = value.removeprefix(prefix)
+    return value if value.startswith("10.") else None
+
+
+class Builder:
+    """Adds datasets, runs, distributions, agents and resolved links to one record's graph."""
+
+    def __init__(self, record: Record, vocabulary: Vocabulary) -> None:
+        self.record, self.vocabulary, self.graph = record, vocabulary, record.graph
+        self.scope = (record.fmt.lower(), record.record_id)
+
+    def mint(self, kind: str, *parts: str) -> URIRef:
+        return mint(kind, *self.scope, *parts)
+
+    def dataset(self, node: URIRef, title: str | None, level: str = "raw",
+                doi: str | None = None) -> URIRef:
+        g = self.graph
+        if level not in LEVELS:
+            raise ValueError(f"unknown data level {level!r} (expected raw, processed or "
+                             "analysed)")
+        for cls in (BMO.Dataset, DCAT.Dataset, SCHEMA.Dataset, LEVELS[level]):
+            g.add((node, RDF.type, cls))
+        if title:
+            g.add((node, DCTERMS.title, Literal(title.strip())))
+        if doi:
+            g.add((node, BMO.doi, Literal(doi)))
+            g.add((node, DCAT.landingPage, URIRef(f"https://doi.org/{doi}")))
+        return node
+
+    def dataset_iri(self, doi: str | None, *parts: str) -> URIRef:
+        """Datasets with a DOI get an IRI from it, so that other records can point at them."""
+        return mint("dataset", "doi", doi) if doi else self.mint("dataset", *parts)
+
+    def run(self, node: URIRef, dataset: URIRef, techniques: list[str],
+            operando: bool | None = None) -> URIRef:
+        """A measurement run that generated `dataset`, with the technique(s) the record names."""
+        g = self.graph
+        g.add((node, RDF.type, BMO.MeasurementRun))
+        g.add((dataset, PROV.wasGeneratedBy, node))
+        for text in techniques:
+            if text.startswith(str(PANET)):
+                g.add((node, RDF.type, URIRef(text)))
+                found = self.vocabulary.resolve("technique", text)
+                if found.node is not None:
+                    g.add((node, BMO.appliedTechnique, found.node))
+                else:
+                    self.record.notes.append(found.note() or "")
+            else:
+                g.add((node, BMO.techniqueAsRecorded, Literal(text)))
+        if operando is not None:
+            g.add((node, BMO.operando, Literal(operando)))
+        return node
+
+    def link(self, subject: URIRef, predicate: URIRef, kind: str, text: str | None,
+             also: tuple[URIRef, ...] = ()) -> URIRef | None:
+        """Link to the D5.1 node a name (or one of our IRIs) names, when exactly one does."""
+        if not text:
+            return None
+        if text.startswith(BASE):
+            node: URIRef | None = URIRef(text)
+        else:
+            found = self.vocabulary.resolve(kind, text)
+            node = found.node
+            if node is None:
+                self.record.notes.append(found.note() or "")
+                return None
+        for p in (predicate, *also):
+            self.graph.add((subject, p, node))
+        return node
+
+    def distribution(self, dataset: URIRef, key: str, *, access: str | None = None,
+                     download: str | None = None, media: str | None = None,
+                     size: int | str | None = None, checksum: tuple[str, str] | None = None,
+                     title: str | None = None) -> URIRef:
+        g, node = self.graph, self.mint("distribution", key)
+        g.add((dataset, DCAT.distribution, node))
+        g.add((node, RDF.type, DCAT.Distribution))
+        for predicate, value in ((DCAT.accessURL, access), (DCAT.downloadURL, download)):
+            if iri_or_none(value):
+                g.add((node, predicate, iri_or_none(value)))
+        if media and "/" in media and " " not in media:
+            g.add((node, DCAT.mediaType, URIRef(MEDIA_TYPES + media.strip())))
+        if size is not None and str(size).isdigit():
+            g.add((node, DCAT.byteSize, Literal(int(size), datatype=XSD.nonNegativeInteger)))
+        if title:
+            g.add((node, DCTERMS.title, Literal(title)))
+        if checksum:
+            algorithm, value = checksum
+            check = URIRef(f"{node}/checksum")
+            g.add((node, SPDX.checksum, check))
+            g.add((check, RDF.type, SPDX.Checksum))
+            g.add((check, SPDX.algorithm, SPDX[f"checksumAlgorithm_{algorithm.lower()}"]))
+            g.add((check, SPDX.checksumValue, Literal(value.lower(), datatype=XSD.hexBinary)))
+        return node
+
+    def agent(self, key: str, name: str | None, orcid: str | None = None,
+              organisation: bool = False) -> URIRef:
+        """A person or organisation; an ORCID (or ROR) IRI identifies it across records."""
+        g, node = self.graph, self.mint("agent", key)
+        g.add((node, RDF.type, PROV.Organization if organisation else PROV.Person))
+        g.add((node, RDF.type, SCHEMA.Organization if organisation else SCHEMA.Person))
+        if name:
+            g.add((node, SCHEMA.name, Literal(name.strip())))
+            g.add((node, RDFS.label, Literal(name.strip())))
+        if orcid:
+            identifier = orcid if orcid.startswith("http") else f"https://orcid.org/{orcid}"
+            g.add((node, SCHEMA.sameAs, URIRef(identifier)))
+        return node
+
+    def creator(self, dataset: URIRef, agent: URIRef) -> None:
+        self.graph.add((dataset, DCTERMS.creator, agent))
+        self.graph.add((dataset, PROV.wasAttributedTo, agent))
+
+    def license(self, dataset: URIRef, value: str | None) -> None:
+        if value:
+            self.graph.add((dataset, DCTERMS.license, iri_or_none(value) or Literal(value)))
+

@@ -1,0 +1,149 @@
+"""DataCite metadata (kernel 4.x), as REST JSON or XML.
+
+A record of `resourceTypeGeneral` Dataset → one dataset (IRI from the DOI); PaNET subjects
+(`subjectScheme` PaNET with a `valueUri`) and keywords that name one technique → the run's
+technique; `relatedIdentifiers` IsCollectedBy → instrument, IsDerivedFrom → prov:wasDerivedFrom;
+`dates` Collected → the run's time; `rightsList` → licence; creators → agents (ORCID).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from typing import Any
+
+from rdflib import Literal
+from rdflib.namespace import DCTERMS, PROV, XSD
+
+from ...namespaces import CHAMEO, PANET
+from ..records import Record
+from ..resolve import Vocabulary
+from . import Format, FormatError
+from .common import Builder, default_level, doi_of
+
+
+def detect(document: Any) -> bool:
+    inner = document.get("data", {}).get("attributes", document) if isinstance(
+        document, dict) else None
+    return isinstance(inner, dict) and "doi" in inner and ("types" in inner or "titles" in inner)
+
+
+def _text(value: Any) -> str | None:
+    return value.get("name") if isinstance(value, dict) else value
+
+
+def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
+    meta = document.get("data", {}).get("attributes", document)
+    doi = doi_of(meta.get("doi"))
+    if not doi:
+        raise FormatError(source, "a DataCite record needs its DOI ('doi')")
+    general = (meta.get("types") or {}).get("resourceTypeGeneral", "Dataset")
+    if general != "Dataset":
+        raise FormatError(source, f"DataCite record {doi} describes {general!r} "
+                                  "(resourceTypeGeneral), not a Dataset; instruments come from "
+                                  "D5.1 and are linked by a dataset's IsCollectedBy")
+    record = Record("DataCiteRecord", doi, source)
+    build, g = Builder(record, vocabulary), record.graph
+    title = next((t.get("title") for t in meta.get("titles") or [] if t.get("title")), None)
+    derived = any(r.get("relationType") == "IsDerivedFrom" for r in meta.get(
+        "relatedIdentifiers") or [])
+    dataset = build.dataset(build.dataset_iri(doi), title, default_level(record, derived), doi)
+    if meta.get("publicationYear"):
+        g.add((dataset, DCTERMS.issued, Literal(str(meta["publicationYear"]),
+                                                datatype=XSD.gYear)))
+    for index, creator in enumerate(meta.get("creators") or []):
+        orcid = next((n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
+                      if (n.get("nameIdentifierScheme") or "").upper() == "ORCID"), None)
+        build.creator(dataset, build.agent(f"creator-{index}", creator.get("name"), orcid,
+                                           creator.get("nameType") == "Organizational"))
+    for right in meta.get("rightsList") or []:
+        build.license(dataset, right.get("rightsUri") or right.get("rightsIdentifier"))
+    build.distribution(dataset, "landing", access=meta.get("url") or f"https://doi.org/{doi}",
+                       media=next(iter(meta.get("formats") or []), None))
+    techniques = []
+    for subject in meta.get("subjects") or []:
+        uri = subject.get("valueUri") or subject.get("valueURI") or ""
+        if (subject.get("subjectScheme") or "").lower() == "panet" or uri.startswith(str(PANET)):
+            techniques.append(uri)
+        elif subject.get("subject") and vocabulary.resolve("technique", subject["subject"]).node:
+            techniques.append(subject["subject"])
+    run = build.run(build.mint("run", "collection"), dataset, techniques)
+    for date in meta.get("dates") or []:
+        if date.get("dateType") == "Collected" and date.get("date"):
+            start, _, end = date["date"].partition("/")
+            g.add((run, PROV.startedAtTime, Literal(start, datatype=XSD.date if len(start) == 10
+                                                    else XSD.dateTime)))
+            if end:
+                g.add((run, PROV.endedAtTime, Literal(end, datatype=XSD.date if len(end) == 10
+                                                      else XSD.dateTime)))
+    for related in meta.get("relatedIdentifiers") or []:
+        relation, target = related.get("relationType"), related.get("relatedIdentifier")
+        if relation == "IsCollectedBy":
+            build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument", target,
+                       (PROV.used,))
+        elif relation == "IsDerivedFrom" and doi_of(target):
+            g.add((dataset, PROV.wasDerivedFrom, build.dataset_iri(doi_of(target))))
+    for contributor in meta.get("contributors") or []:
+        if contributor.get("contributorType") == "HostingInstitution":
+            build.link(run, PROV.atLocation, "facility", _text(contributor.get("name")))
+    return [record]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ElementTree.Element, name: str) -> list[ElementTree.Element]:
+    return [c for c in element if _local(c.tag) == name]
+
+
+def xml_to_json(root: ElementTree.Element) -> dict:
+    """The DataCite XML kernel as the REST JSON shape (the fields this reader uses)."""
+    def first(name: str) -> ElementTree.Element | None:
+        return next(iter(_children(root, name)), None)
+
+    def items(group: str, item: str) -> list[ElementTree.Element]:
+        found = first(group)
+        return _children(found, item) if found is not None else []
+
+    identifier = first("identifier")
+    resource = first("resourceType")
+    return {
+        "doi": identifier.text if identifier is not None else None,
+        "types": {"resourceTypeGeneral": resource.get("resourceTypeGeneral")
+                  if resource is not None else "Dataset"},
+        "titles": [{"title": t.text} for t in items("titles", "title")],
+        "creators": [{"name": next((n.text for n in _children(c, "creatorName")), None),
+                      "nameType": next((n.get("nameType") for n in _children(c, "creatorName")),
+                                       None),
+                      "nameIdentifiers": [{"nameIdentifier": n.text,
+                                           "nameIdentifierScheme": n.get("nameIdentifierScheme")}
+                                          for n in _children(c, "nameIdentifier")]}
+                     for c in items("creators", "creator")],
+        "publicationYear": (first("publicationYear").text
+                            if first("publicationYear") is not None else None),
+        "subjects": [{"subject": s.text, "subjectScheme": s.get("subjectScheme"),
+                      "valueUri": s.get("valueURI")} for s in items("subjects", "subject")],
+        "dates": [{"date": d.text, "dateType": d.get("dateType")} for d in items("dates", "date")],
+        "relatedIdentifiers": [{"relatedIdentifier": r.text, "relationType": r.get("relationType")}
+                               for r in items("relatedIdentifiers", "relatedIdentifier")],
+        "rightsList": [{"rightsUri": r.get("rightsURI"), "rightsIdentifier":
+                        r.get("rightsIdentifier")} for r in items("rightsList", "rights")],
+        "contributors": [{"contributorType": c.get("contributorType"),
+                          "name": next((n.text for n in _children(c, "contributorName")), None)}
+                         for c in items("contributors", "contributor")],
+        "formats": [f.text for f in items("formats", "format")],
+    }
+
+
+def read_xml(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        raise FormatError(source, f"not well-formed XML: {error}") from None
+    if _local(root.tag) != "resource":
+        raise FormatError(source, f"XML of no known format (root <{_local(root.tag)}>, expected "
+                                  "a DataCite <resource>)")
+    return read(xml_to_json(root), source, vocabulary)
+
+
+FORMAT = Format("DataCiteRecord", detect, read)

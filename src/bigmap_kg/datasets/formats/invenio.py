@@ -1,0 +1,122 @@
+"""InvenioRDM / Zenodo record JSON (the BIG-MAP Archive runs InvenioRDM).
+
+One record → one dataset (IRI from the DOI when there is one, else from the record id), its
+files → distributions, creators → agents, `rights` → licence, `related_identifiers`
+(isderivedfrom → prov:wasDerivedFrom, iscollectedby → instrument). The archive has no technique,
+instrument, cell or material fields: they come from `custom_fields` (`bigmap:technique`,
+`bigmap:instrument`, `bigmap:partner`, `bigmap:experiment`, `bigmap:material`,
+`bigmap:cell`, `bigmap:configuration`, `bigmap:level`, `bigmap:operando`), InvenioRDM's
+route for domain fields, and, for the technique, from the subjects (keywords) that name one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import Literal
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+
+from ...namespaces import BMO, CHAMEO
+from ..records import Record
+from ..resolve import Vocabulary
+from . import Format, FormatError
+from .common import SCHEMA, Builder, default_level, doi_of
+
+
+def detect(document: Any) -> bool:
+    return isinstance(document, dict) and isinstance(document.get("metadata"), dict) and \
+        any(k in document for k in ("files", "access", "pids", "parent"))
+
+
+def _field(custom: dict, name: str) -> list[str]:
+    value = custom.get(f"bigmap:{name}")
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+
+
+def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
+    meta, custom = document["metadata"], document.get("custom_fields") or {}
+    record_id = str(document.get("id") or "")
+    if not record_id:
+        raise FormatError(source, "an InvenioRDM deposit payload without a record 'id': stable "
+                                  "IRIs need the id the repository gave the record; ingest the "
+                                  "published record (GET /api/records/{id}) instead")
+    kind = (meta.get("resource_type") or {}).get("id", "dataset")
+    if not str(kind).startswith("dataset"):
+        raise FormatError(source, f"record {record_id} is a {kind!r}, not a dataset")
+    record = Record("InvenioRDMRecord", record_id, source)
+    build = Builder(record, vocabulary)
+    doi = doi_of(((document.get("pids") or {}).get("doi") or {}).get("identifier"))
+    derived = any((r.get("relation_type") or {}).get("id", "").lower() == "isderivedfrom"
+                  for r in meta.get("related_identifiers") or [])
+    levels = _field(custom, "level") or [default_level(record, derived)]
+    dataset = build.dataset(build.dataset_iri(doi, "record"), meta.get("title"),
+                            levels[0].lower(), doi)
+    g = record.graph
+    if meta.get("description"):
+        g.add((dataset, DCTERMS.description, Literal(meta["description"])))
+    if meta.get("publication_date"):
+        g.add((dataset, DCTERMS.issued, Literal(meta["publication_date"], datatype=XSD.date)))
+    g.add((dataset, DCTERMS.identifier, Literal(record_id)))
+    links = document.get("links") or {}
+    landing = links.get("self_html") or (f"https://doi.org/{doi}" if doi else None)
+    for index, creator in enumerate(meta.get("creators") or []):
+        who = creator.get("person_or_org") or {}
+        orcid = next((i["identifier"] for i in who.get("identifiers") or []
+                      if i.get("scheme") == "orcid"), None)
+        name = who.get("name") or ", ".join(filter(None, (who.get("family_name"),
+                                                          who.get("given_name"))))
+        build.creator(dataset, build.agent(f"creator-{index}", name, orcid,
+                                           who.get("type") == "organizational"))
+    for right in meta.get("rights") or []:
+        build.license(dataset, right.get("link") or (right.get("props") or {}).get("url")
+                      or right.get("id"))
+    entries = (document.get("files") or {}).get("entries") or {}
+    for key, entry in (entries.items() if isinstance(entries, dict) else
+                       ((e.get("key"), e) for e in entries)):
+        algorithm, _, value = str(entry.get("checksum") or "").partition(":")
+        build.distribution(
+            dataset, key, access=landing, media=entry.get("mimetype"), size=entry.get("size"),
+            download=(links.get("files") and f"{links['files']}/{key}/content") or None,
+            checksum=(algorithm, value) if value else None, title=key)
+    if not entries and landing:
+        build.distribution(dataset, "record", access=landing)
+    techniques = _field(custom, "technique")
+    if not techniques:  # keywords that name exactly one technique
+        subjects = [s.get("subject") or s.get("id") for s in meta.get("subjects") or []]
+        techniques = [s for s in subjects if s and vocabulary.resolve("technique", s).node]
+    operando = _field(custom, "operando")
+    run = build.run(build.mint("run", "record"), dataset, techniques,
+                    operando[0].lower() == "true" if operando else None)
+    for name, predicate, also in (
+            ("instrument", CHAMEO.hasCharacterisationMeasurementInstrument, (PROV.used,)),
+            ("partner", PROV.wasAssociatedWith, ()),
+            ("experiment", BMO.partOfExperiment, ())):
+        for value in _field(custom, name):
+            build.link(run, predicate, name, value, also)
+    samples = _field(custom, "sample") or (["sample"] if any(
+        _field(custom, n) for n in ("material", "cell", "configuration")) else [])
+    for sample_key in samples[:1]:
+        sample = build.mint("sample", sample_key)
+        g.add((sample, RDF.type, BMO.Sample))
+        g.add((run, CHAMEO.hasMeasurementSample, sample))
+        g.add((run, PROV.used, sample))
+        g.add((dataset, SCHEMA.about, sample))
+        for material in _field(custom, "material"):
+            g.add((sample, BMO.materialAsRecorded, Literal(material)))
+        for cell in _field(custom, "cell"):
+            build.link(sample, BMO.cellDesign, "cell", cell)
+        for configuration in _field(custom, "configuration"):
+            g.add((sample, BMO.configuration,
+                   BMO.HalfCell if "half" in configuration.lower() else BMO.FullCell))
+    for related in meta.get("related_identifiers") or []:
+        relation = (related.get("relation_type") or {}).get("id", "").lower()
+        target = related.get("identifier")
+        if relation == "isderivedfrom" and doi_of(target):
+            g.add((dataset, PROV.wasDerivedFrom, build.dataset_iri(doi_of(target))))
+        elif relation == "iscollectedby":
+            build.link(run, CHAMEO.hasCharacterisationMeasurementInstrument, "instrument",
+                       target, (PROV.used,))
+    return [record]
+
+
+FORMAT = Format("InvenioRDMRecord", detect, read)

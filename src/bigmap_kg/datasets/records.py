@@ -1,0 +1,122 @@
+"""A record in our model: the graph one source record maps to, its IRI, and what the ingest noted.
+
+Every IRI a record mints is derived from the record's own identifier, so ingesting the same
+record again produces the same IRIs and replaces what it said before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from ..namespaces import BASE, BMO, GRAPH_DATASETS
+
+#: Kinds of node a record may describe (mint and own); everything else under BASE is D5.1.
+RECORD_KINDS = ("dataset", "run", "sample", "distribution", "record", "agent")
+SCHEMA_HTTP, SCHEMA_HTTPS = "http://schema.org/", "https://schema.org/"
+
+
+def slug(text: str) -> str:
+    """A readable, stable IRI segment; a short hash keeps distinct inputs distinct."""
+    readable = re.sub(r"[^a-z0-9._-]+", "-", text.strip().lower()).strip("-.")[:40]
+    readable = readable.strip("-.") or "x"
+    if readable == text:
+        return readable
+    return f"{readable}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
+def mint(kind: str, *parts: str) -> URIRef:
+    """A node IRI of one of the record kinds (`mint("dataset", "zenodo", "123")`)."""
+    assert kind in RECORD_KINDS, kind
+    return URIRef(f"{BASE}{kind}/" + "-".join(slug(p) for p in parts))
+
+
+def is_d51_entity(node: URIRef) -> bool:
+    """True for the D5.1 graph's own nodes (techniques, cells …), which records may not describe."""
+    text = str(node)
+    segment = text[len(BASE):].split("/", 1)[0].split("#", 1)[0]
+    return text.startswith(BASE) and segment not in RECORD_KINDS
+
+
+@dataclass
+class Record:
+    """One source record mapped to our model."""
+
+    fmt: str          # local name of a bmo:MetadataFormat individual, e.g. "ROCrate"
+    record_id: str    # the repository's identifier of the record
+    source: str       # where it came from (a file name, or "request")
+    graph: Graph = field(default_factory=Graph)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def iri(self) -> URIRef:
+        return mint("record", self.fmt.lower(), self.record_id)
+
+    def owned(self) -> set[URIRef]:
+        """The nodes this record describes (and replaces when it is ingested again)."""
+        prefixes = tuple(f"{BASE}{kind}/" for kind in RECORD_KINDS)
+        return {s for s in self.graph.subjects(unique=True)
+                if isinstance(s, URIRef) and str(s).startswith(prefixes)}
+
+    def foreign(self) -> set[URIRef]:
+        """D5.1 nodes the record tries to describe (an error)."""
+        return {s for s in self.graph.subjects(unique=True)
+                if isinstance(s, URIRef) and is_d51_entity(s)}
+
+
+def finish(record: Record) -> Record:
+    """Normalise and close a mapped record: https schema.org IRIs, no blank nodes, a record node."""
+    graph = Graph()
+    http_schema = False
+    skolem = f"{record.iri}/node/"
+    canonical = to_canonical_graph(record.graph) if any(
+        isinstance(t, BNode) for triple in record.graph for t in triple) else record.graph
+
+    def fix(term):
+        nonlocal http_schema
+        if isinstance(term, BNode):
+            return URIRef(skolem + str(term))
+        if isinstance(term, URIRef) and str(term).startswith(SCHEMA_HTTP):
+            http_schema = True
+            return URIRef(SCHEMA_HTTPS + str(term)[len(SCHEMA_HTTP):])
+        return term
+
+    for s, p, o in canonical:
+        graph.add((fix(s), fix(p), fix(o)))
+    if http_schema:
+        record.notes.append("http://schema.org/ IRIs normalised to https://schema.org/")
+    record.graph = graph
+    node = record.iri
+    graph.add((node, RDF.type, BMO.SourceRecord))
+    graph.add((node, RDFS.label, Literal(f"{record.fmt} record {record.record_id}")))
+    graph.add((node, BMO.recordFormat, BMO[record.fmt]))
+    graph.add((node, BMO.recordId, Literal(record.record_id)))
+    graph.add((node, DCTERMS.source, Literal(record.source)))
+    graph.add((node, PROV.generatedAtTime, Literal(
+        datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
+    for owned in record.owned():
+        graph.add((node, BMO.describes, owned))
+    record.notes = list(dict.fromkeys(n for n in record.notes if n))
+    for note in record.notes:
+        graph.add((node, BMO.ingestNote, Literal(note)))
+    return record
+
+
+def replacement(records: list[Record]) -> str:
+    """One SPARQL Update that replaces what each record said before with what it says now."""
+    graph = f"<{GRAPH_DATASETS}>"
+    parts = []
+    for record in records:
+        node = f"<{record.iri}>"
+        parts.append(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} "
+                     f"{{ {node} <{BMO.describes}> ?s . ?s ?p ?o }} }}")
+        parts.append(f"DELETE WHERE {{ GRAPH {graph} {{ {node} ?p ?o }} }}")
+    body = "".join(r.graph.serialize(format="nt", encoding="utf-8").decode() for r in records)
+    parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
+    return " ;\n".join(parts)

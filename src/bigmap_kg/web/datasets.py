@@ -1,0 +1,130 @@
+"""Dataset metadata over HTTP: `POST /api/datasets` ingests a batch (token required); the
+exports (DCAT catalogue, DataCite JSON, RO-Crate of an experiment) are open reads."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..datasets import export
+from ..datasets.ingest import ingest
+from ..namespaces import PREFIXES
+from .negotiation import acceptable
+
+router = APIRouter(tags=["datasets"])
+
+SUFFIXES = {  # media type → the file suffix the format readers know it by
+    "text/turtle": ".ttl", "application/n-triples": ".nt", "application/zip": ".zip",
+    "application/xml": ".xml", "text/xml": ".xml", "application/json": ".json",
+    "application/ld+json": ".jsonld", "application/vnd.eln+zip": ".eln",
+}
+#: one write at a time per process (the store's writer lock serialises processes)
+_WRITE_LOCK = asyncio.Lock()
+
+
+def _authorise(request: Request) -> None:
+    token = request.app.state.settings.write_token
+    if token is None:
+        raise HTTPException(403, "writes are disabled on this server: set BIGMAP_KG_WRITE_TOKEN "
+                                 "to enable POST /api/datasets")
+    given = request.headers.get("authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), token.encode()):
+        raise HTTPException(401, "a valid 'Authorization: Bearer <token>' header is required",
+                            headers={"WWW-Authenticate": 'Bearer realm="bigmap-kg"'})
+
+
+@router.post("/api/datasets", status_code=201, responses={
+    201: {"description": "The batch was validated and written (report in the body)."},
+    200: {"description": "Dry run: the batch is valid; nothing was written."},
+    401: {"description": "Missing or wrong token."},
+    403: {"description": "Writes are disabled (no token configured)."},
+    413: {"description": "The body is larger than BIGMAP_KG_MAX_UPLOAD_BYTES."},
+    422: {"description": "The batch was rejected (report in the body); nothing was written."},
+})
+async def post_datasets(request: Request,
+                        name: str = Query("request", description="A name for the record's "
+                                          "source (its suffix also tells the format: "
+                                          "'crate.eln', 'record.json', 'batch.ttl')"),
+                        dry_run: bool = Query(False, description="Validate only.")):
+    """Ingest one record (RO-Crate JSON or .eln zip, InvenioRDM / Zenodo JSON, DataCite JSON or
+    XML, BattINFO or schema.org JSON-LD, Turtle / JSON-LD in our vocabulary) as one batch.
+
+    Example: `curl -X POST -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: text/turtle'
+    --data-binary @batch.ttl 'http://127.0.0.1:8000/api/datasets?name=batch.ttl'`."""
+    _authorise(request)
+    settings = request.app.state.settings
+    body = await request.body()
+    if len(body) > settings.max_upload_bytes:
+        raise HTTPException(413, f"the body is larger than {settings.max_upload_bytes} bytes")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    source = name if "." in name else name + SUFFIXES.get(media, "")
+    store = request.app.state.store
+    write = None if dry_run else store.update
+    async with _WRITE_LOCK:
+        report = await asyncio.to_thread(ingest, [(body, source)], store, write)
+    status = (200 if dry_run else 201) if report.accepted else 422
+    return JSONResponse(report.as_dict(), status_code=status)
+
+
+CATALOG_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld",
+                 "application/n-triples": "nt"}
+
+
+@router.get("/api/datasets/catalog", responses={200: {"content": {
+    t: {} for t in CATALOG_TYPES}, "description": "The DCAT catalogue of every dataset."}})
+async def dataset_catalog(request: Request, format: str | None = Query(
+        None, description="ttl, jsonld or nt (instead of an Accept header)")):
+    """The DCAT catalogue of the ingested datasets (Turtle, JSON-LD or N-Triples by Accept)."""
+    wanted = {v: k for k, v in CATALOG_TYPES.items()}.get(format or "") or next(
+        iter(acceptable(request.headers.get("accept") or "text/turtle", CATALOG_TYPES)), None)
+    if wanted is None:
+        raise HTTPException(406, f"the catalogue is available as {', '.join(CATALOG_TYPES)}")
+    body = await asyncio.to_thread(export.catalog, request.app.state.store,
+                                   CATALOG_TYPES[wanted])
+    return Response(body, media_type=wanted)
+
+
+@router.get("/api/datasets/{identifier}/datacite", responses={
+    404: {"description": "No such dataset."},
+    422: {"description": "The graph lacks a field DataCite requires (named in the message)."}})
+async def dataset_datacite(request: Request, identifier: str):
+    """One dataset as a DataCite 4.5 JSON record (PaNET subjects, IsCollectedBy instrument)."""
+    try:
+        record = await asyncio.to_thread(export.datacite, request.app.state.store,
+                                         PREFIXES["dataset"] + identifier)
+    except export.ExportError as error:
+        status = 404 if str(error).startswith("no dataset") else 422
+        raise HTTPException(status, str(error)) from None
+    return JSONResponse(record, media_type="application/vnd.datacite.datacite+json")
+
+
+@router.get("/api/experiments/{identifier}/ro-crate", responses={
+    200: {"content": {"application/zip": {}}, "description": "The crate, zipped."},
+    404: {"description": "No such experiment, or no dataset belongs to it."}})
+async def experiment_crate(request: Request, identifier: str):
+    """The datasets of one Tier 1 experiment as a zipped RO-Crate (runs, samples, cells,
+    instruments, partners as contextual entities)."""
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            target = export.ro_crate(request.app.state.store,
+                                     PREFIXES["exp"] + identifier, Path(folder) / "crate",
+                                     identifier)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(target.rglob("*")):
+                    archive.write(path, path.relative_to(target))
+            return buffer.getvalue()
+    try:
+        body = await asyncio.to_thread(build)
+    except export.ExportError as error:
+        raise HTTPException(404, str(error)) from None
+    return Response(body, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{identifier}-ro-crate.zip"'})

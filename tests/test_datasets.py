@@ -1,0 +1,226 @@
+"""Dataset metadata: ingest a batch, answer the issue's question, replace on re-ingest,
+reject a bad batch whole (store untouched), and guard writes over HTTP with a token."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from SPARQLWrapper import JSON, SPARQLWrapper
+
+from bigmap_kg import paths
+from bigmap_kg.datasets.ingest import ingest_files
+from bigmap_kg.namespaces import GRAPH_DATASETS
+from bigmap_kg.queryfile import QueryFile
+from bigmap_kg.results import rows_as_dicts, run
+from bigmap_kg.store import LiveStore, apply_update
+
+from .server import running_server
+
+BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
+QUERY = QueryFile.read(paths.QUERIES_DIR / "datasets-by-technique-material-facility.rq")
+#: By the comments of the batch file: the raw data of runs 0001 (ID31) and 0002 (ID15A) and
+#: the analysed data of run 0001; the processed level, the ex situ run, the full cell, the NMC
+#: cell, the DTU lab instrument and the XAS run each miss one condition.
+EXPECTED = {"esrf-id31-0001-raw", "esrf-id15a-0002-raw", "esrf-id31-0001-analysed"}
+
+
+@pytest.fixture()
+def writable(store_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the session store behind its own symlink (as `bigmap-kg build` makes)."""
+    copy = tmp_path / "store-copy"
+    ox.Store.read_only(str(store_path.resolve())).backup(str(copy))
+    link = tmp_path / "store"
+    link.symlink_to(copy.name)
+    return link
+
+
+def ingest(link: Path, *files: Path, write: bool = True):
+    return ingest_files(list(files), LiveStore(link),
+                        (lambda update: apply_update(update, link)) if write else None)
+
+
+def dataset_quads(link: Path) -> set[str]:
+    store = ox.Store.read_only(os.path.realpath(link))
+    return {str(q) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DATASETS))}
+
+
+def test_batch_answers_the_operando_xrd_question(writable: Path) -> None:
+    report = ingest(writable, BATCH)
+    assert report.accepted and report.written, report.as_text()
+    rows = rows_as_dicts(run(LiveStore(writable), QUERY.text))
+    assert {r["dataset"].rsplit("/", 1)[1] for r in rows} == EXPECTED
+    assert {r["level"] for r in rows} == {"raw", "analysed"}
+    # parameters are RDF terms: the same question for NMC finds the NMC half-cell run only
+    nmc = rows_as_dicts(run(LiveStore(writable), QUERY.text, bindings={
+        "material": ox.NamedNode("https://w3id.org/bigmap-kg/material/nmc")}))
+    assert {r["dataset"].rsplit("/", 1)[1] for r in nmc} == {"esrf-id31-0005-raw"}
+
+
+def test_runs_get_the_panet_class_of_their_technique(writable: Path) -> None:
+    ingest(writable, BATCH)
+    rows = rows_as_dicts(run(LiveStore(writable), """
+        SELECT ?type WHERE { <https://w3id.org/bigmap-kg/run/esrf-id20-0007> a ?type }"""))
+    matches = rows_as_dicts(run(LiveStore(writable), """
+        SELECT ?panet WHERE { tech:xas skos:exactMatch ?panet
+                              FILTER(STRSTARTS(STR(?panet), STR(panet:))) }"""))
+    assert matches, "tech:xas has a PaNET class in the curated data"
+    assert {m["panet"] for m in matches} <= {r["type"] for r in rows}
+    assert any(r["type"].endswith("#MeasurementRun") for r in rows)
+
+
+def test_reingest_replaces_instead_of_duplicating(writable: Path, tmp_path: Path) -> None:
+    ingest(writable, BATCH)
+    first = dataset_quads(writable)
+    ingest(writable, BATCH)
+    again = dataset_quads(writable)
+    # only the record's ingest time may differ
+    assert {q for q in first if "generatedAtTime" not in q} == \
+        {q for q in again if "generatedAtTime" not in q}
+    edited = tmp_path / BATCH.name
+    edited.write_text(BATCH.read_text().replace(
+        '"Operando XRD of an NMC half-cell"', '"Operando XRD of an NMC half-cell (corrected)"'))
+    assert ingest(writable, edited).written
+    titles = {q for q in dataset_quads(writable) if "NMC half-cell" in q and "title" in q}
+    assert len(titles) == 1 and "(corrected)" in titles.pop()
+
+
+def test_a_bad_batch_is_rejected_whole_and_the_store_is_untouched(writable: Path,
+                                                                  tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BATCH.read_text().replace(
+        "prov:wasGeneratedBy run:esrf-id31-0005 ;", "").replace(
+        '"53687091200"^^xsd:nonNegativeInteger', '"big"'))
+    good = tmp_path / "good.ttl"
+    good.write_text(BATCH.read_text().replace("dataset:", "dataset:copy-").replace(
+        "@prefix dataset:", "@prefix dataset:"))
+    before_target, before = os.path.realpath(writable), dataset_quads(writable)
+    report = ingest(writable, good, bad)
+    assert not report.accepted and not report.written
+    assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    problems = {(f.file, f.node, f.path) for f in report.violations}
+    assert (str(bad), "dataset:esrf-id31-0005-raw", "prov:wasGeneratedBy") in problems
+    assert any(f.path == "dcat:byteSize" and f.file == str(bad) and f.line > 0
+               for f in report.violations)
+    assert "REJECTED" in report.as_text()
+
+
+def test_unreadable_input_and_foreign_descriptions_are_errors(writable: Path,
+                                                              tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix x: <urn:x#> .\nx:a x:b \n")
+    report = ingest(writable, BATCH, broken)
+    assert report.errors and "broken.ttl" in report.errors[0] and not report.written
+    hijack = tmp_path / "hijack.ttl"
+    hijack.write_text('<https://w3id.org/bigmap-kg/technique/xrd> '
+                      '<http://www.w3.org/2000/01/rdf-schema#label> "not XRD" .\n')
+    report = ingest(writable, hijack)
+    assert not report.accepted and "technique/xrd" in report.errors[0]
+    report = ingest(writable, tmp_path / "nothing.json")
+    assert report.errors and "nothing.json" in report.errors[0]
+
+
+def test_builds_keep_ingested_records(writable: Path) -> None:
+    from bigmap_kg.store import write_store
+
+    ingest(writable, BATCH)
+    before = dataset_quads(writable)
+    write_store(iter(()), writable)  # an (empty) rebuild must carry the records over
+    assert dataset_quads(writable) == before
+
+
+def test_writes_over_http_need_the_token(writable: Path) -> None:
+    body = BATCH.read_bytes()
+    with running_server(writable) as base:
+        refused = httpx.post(f"{base}/api/datasets", content=body,
+                             headers={"Content-Type": "text/turtle"})
+        assert refused.status_code == 403 and "BIGMAP_KG_WRITE_TOKEN" in refused.text
+    with running_server(writable, BIGMAP_KG_WRITE_TOKEN="s3cret") as base:
+        url = f"{base}/api/datasets?name=batch.ttl"
+        wrong = httpx.post(url, content=body, headers={"Content-Type": "text/turtle",
+                                                      "Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        before = dataset_quads(writable)
+        invalid = httpx.post(url, content=body.replace(b"dcterms:title", b"dcterms:titel"),
+                             headers={"Content-Type": "text/turtle",
+                                      "Authorization": "Bearer s3cret"}, timeout=60)
+        assert invalid.status_code == 422
+        assert any(v["path"] == "dcterms:title" for v in invalid.json()["violations"])
+        assert dataset_quads(writable) == before
+        written = httpx.post(url, content=body, headers={"Content-Type": "text/turtle",
+                                                        "Authorization": "Bearer s3cret"},
+                             timeout=60)
+        assert written.status_code == 201, written.text
+        assert written.json()["records"][0]["datasets"] == 9
+        # readers see the new data at once, through the standard endpoint
+        sparql = SPARQLWrapper(f"{base}/sparql")
+        sparql.setReturnFormat(JSON)
+        sparql.setQuery("PREFIX bmo: <https://w3id.org/bigmap-kg/ontology#> "
+                        "SELECT (COUNT(?d) AS ?n) WHERE { ?d a bmo:Dataset }")
+        count = sparql.queryAndConvert()["results"]["bindings"][0]["n"]["value"]
+        assert int(count) == 9
+
+
+@pytest.mark.parametrize(("text", "expected", "operando"), [
+    ("XRD", {"xrd"}, None),                        # an alternative label
+    ("operando Raman", {"raman"}, True),           # qualifier split off, family word added
+    ("ex-situ SEM", {"sem"}, False),
+    ("http://purl.org/pan-science/PaNET/PaNET01196", {"xas"}, None),  # PaNET exact match
+    ("C30", set(), None),                          # a cycling protocol, not a D5.1 technique
+    ("neutron", {"neutron-diffraction", "neutron-imaging", "neutron-spectroscopy",
+                 "neutron-tomography"}, None),     # ambiguous: reported, never picked
+])
+def test_technique_names_resolve_only_when_unambiguous(store, text, expected, operando) -> None:
+    from bigmap_kg.datasets.resolve import Vocabulary
+
+    found = Vocabulary.from_store(store).resolve("technique", text)
+    assert {m.rsplit("/", 1)[1] for m in found.matches} == expected
+    assert found.operando is operando
+    assert (found.node is not None) == (len(expected) == 1)
+    assert (found.note() is None) == (len(expected) == 1)
+
+
+def test_dataset_collection_filters_over_http(writable: Path) -> None:
+    ingest(writable, BATCH)
+    with running_server(writable) as base:
+        url = (f"{base}/api/datasets?technique=xrd&material=lno&facility=esrf&operando=true"
+               "&configuration=half-cell&level=")
+        by_level = {level: {m["@id"].rsplit("/", 1)[1]: m["label"]
+                            for m in httpx.get(url + level, timeout=30).json()["member"]}
+                    for level in ("raw", "processed", "analysed")}
+        # the same answer as the named query, one level at a time; titles as labels
+        assert set(by_level["raw"]) | set(by_level["analysed"]) == EXPECTED
+        assert set(by_level["processed"]) == {"esrf-id31-0001-processed"}
+        assert by_level["raw"]["esrf-id15a-0002-raw"].startswith("Operando XRD-CT")
+        assert httpx.get(f"{base}/api/datasets?level=wrong-level").json()["member"] == []
+        # an instrument's page says how many datasets it measured and links to them
+        listed = httpx.get(f"{base}/api/datasets?instrument=esrf-id31").json()["totalItems"]
+        page = " ".join(httpx.get(f"{base}/instrument/esrf-id31.html").text.split())
+        assert f"{listed} dataset(s) in the graph" in page and listed > 0
+        assert 'href="/api/datasets?instrument=esrf-id31"' in page
+        assert "No dataset in the graph" in httpx.get(f"{base}/technique/ftir.html").text
+
+
+def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bigmap_kg.cli", "ingest", *args],
+                              env={**os.environ, "BIGMAP_KG_STORE": str(writable)},
+                              capture_output=True, text=True, timeout=300)
+
+    before = dataset_quads(writable)
+    dry = cli("--dry-run", str(BATCH))
+    assert dry.returncode == 0 and "accepted (dry run)" in dry.stdout
+    assert dataset_quads(writable) == before
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BATCH.read_text().replace("dcterms:title", "dcterms:titel"))
+    rejected = cli("--batch-size", "1", str(BATCH), str(bad), "--format", "json")
+    assert rejected.returncode == 1
+    first, second = rejected.stdout.split("batch 2: files 2-2")
+    assert '"written": true' in first and '"written": false' in second
+    assert "dcterms:title" in second and str(bad) in second
