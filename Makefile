@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | md5sum | cut -c1-8)
 
-## front-end packages the pages serve (YASGUI), from the npm registry, never copied into git
+## front-end packages from the npm registry (YASGUI for the SPARQL page, axe-core for the
+## accessibility tests), never copied into git
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && \
 	  rm -f node_modules/.installed-* && touch $@; \

@@ -16,8 +16,10 @@ from pathlib import Path
 import httpx
 from sparql_bench import free_port
 
-PAGES = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/cells", "/cells?technique=xas",
-         "/tier1", "/planner", "/sparql-editor", "/technique/xrd.html", "/technique/xps.html",
+PAGES = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
+         "/competence-map?scale=area", "/cells", "/cells?technique=xas", "/tier1", "/planner",
+         "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
+         "/sparql-editor", "/technique/xrd.html", "/technique/xas.html", "/technique/xps.html",
          "/cell/dtu-capillary.html", "/partner/cea.html", "/experiment/t1-08.html"]
 CHROMIUM = "/usr/bin/chromium"
 TIMING = """() => { const [n] = performance.getEntriesByType("navigation");
@@ -41,8 +43,9 @@ def browser_timings(base: str, loads: int = 30) -> None:
         page = context.new_page()
         page.route("**/*", lambda route: route.continue_(headers={
             **route.request.headers, "Cache-Control": "no-cache"}))
-        print(f"\nin chromium (ms){'':<26}{'response p50':>13}{'DCL p50':>9}{'load p50':>10}"
-              f"{'load p95':>10}")
+        marks = ("response", "DCL", "load")
+        print(f"\nin chromium (ms){'':<26}" + "".join(
+            f"{mark + ' ' + q:>14}" for mark in marks for q in ("p50", "p95")))
         for path in PAGES:
             page.goto(base + path)
             measured = []
@@ -50,8 +53,8 @@ def browser_timings(base: str, loads: int = 30) -> None:
                 page.goto(base + path, wait_until="load")
                 measured.append(page.evaluate(TIMING))
             response, dcl, load = (percentiles([m[i] for m in measured]) for i in range(3))
-            print(f"{path:<42}{response[0]:>13.1f}{dcl[0]:>9.1f}{load[0]:>10.1f}"
-                  f"{load[1]:>10.1f}")
+            print(f"{path:<42}" + "".join(f"{v:>14.1f}" for mark in (response, dcl, load)
+                                          for v in mark))
         browser.close()
 
 

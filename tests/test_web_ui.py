@@ -14,7 +14,10 @@ import pytest
 from .server import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core from the npm registry (package.json devDependencies; `make` runs npm ci)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium is not installed (make test installs it)")
@@ -110,16 +113,22 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
     """Which cells also serve XAS? Appendix A: sheets 13 (UU Ampix-type: XAS), 14/36 (SOLEIL
     operando electrocell), 21 (CTH PFA cell: XAS), 28 (SOLEIL STXM electrocell: soft XAS), 37
     (CNRS CAEN transmission); the matrix adds CEA's 'Operando cell' (XAS row) and SOLEIL's
-    Omicron holder (micro-XAS, NEXAFS/EXAFS rows)."""
+    Omicron holder (micro-XAS, NEXAFS/EXAFS rows). By clicking: matrix, the XAS technique page,
+    its cells, the same selection in the cell index, one cell."""
     base, page, errors = browser_page
-    page.goto(base + "/cells")
-    page.select_option("#c-technique", "xas")
+    expected = {"Ampix-type cell", "Operando electrocell", "PFA Operando Cell",
+                "STXM microscopy Operando electrocell", "CAEN cell (transmission)",
+                "Operando cell", "Omicron type sample holder"}
+    page.goto(base + "/matrix")
+    page.select_option("#f-cluster", "bulk-spectroscopy")
     page.click("button[type=submit]")
+    page.click("text=X-ray Absorption Spectroscopy (XAS)")
+    assert page.inner_text("h1") == "X-ray absorption spectroscopy"
+    assert set(page.locator("ul.served-cells > li > a").all_inner_texts()) == expected
+    page.screenshot(path=str(ARTIFACTS / "technique-xas-cells.png"), full_page=True)
+    page.click("#cells-facet")
     assert "technique=xas" in page.url
-    titles = set(page.locator("li.card h2 a").all_inner_texts())
-    assert titles == {"Ampix-type cell", "Operando electrocell", "PFA Operando Cell",
-                      "STXM microscopy Operando electrocell", "CAEN cell (transmission)",
-                      "Operando cell", "Omicron type sample holder"}
+    assert set(page.locator("li.card h2 a").all_inner_texts()) == expected
     page.screenshot(path=str(ARTIFACTS / "cells-xas.png"), full_page=True)
     page.click("text=CAEN cell (transmission)")
     assert page.inner_text("h1") == "CAEN cell (transmission)"
@@ -188,73 +197,85 @@ def test_sparql_editor_runs_a_named_query(browser_page) -> None:
     assert errors == []
 
 
-def test_competence_map_drawn_from_the_graph(browser_page, store) -> None:
-    """One chart per facility type; each technique × facility mapping of the graph is a bubble
-    or is listed as not placed; the stated lab-XRD example sits at 1 Å in the 1D row; hovering
-    gives its details, clicking opens the technique."""
-    from bigmap_kg.queryfile import view
-    from bigmap_kg.results import rows_as_dicts, run
-
+def test_competence_map_hover_and_click_through(browser_page) -> None:
+    """Figures 4-6 from the graph: the nav leads there; hovering (or focusing) a bubble shows
+    its details (the same text as its SVG <title>); the axis switch is a link; a bubble is a link
+    to its technique."""
     base, page, errors = browser_page
-    rows = rows_as_dicts(run(store, view("competence-map"), prefixes=False))
-    page.goto(base + "/competence-map")
-    headings = page.locator("section.competence h2").all_inner_texts()
-    assert sorted(headings) == sorted(f"{t.capitalize()} facilities"
-                                      for t in {r["typeLabel"] for r in rows})
-    bubbles = page.locator("a.bubble").count()
-    unplaced = page.locator("p.unplaced a").count()
-    assert bubbles + unplaced == len(rows)
-    placed_in_graph = [r for r in rows if r["statedScale"] or r["resolution"] or r["area"]]
-    assert bubbles == len(placed_in_graph)
+    page.goto(base + "/matrix")
+    page.click("header >> text=Competence map")
+    assert page.locator("section.chart h2").all_inner_texts() == [
+        "Laboratory techniques (D5.1 Figure 4)", "Neutron techniques (D5.1 Figure 5)",
+        "Synchrotron techniques (D5.1 Figure 6)"]
+    tem = page.locator("a.bubble[href='/technique/tem']")
+    tem.locator("circle").hover()
+    tip = page.locator("#tip")
+    assert tip.is_visible()
+    title = tem.locator("title").text_content()
+    assert tip.inner_text() == title and title.startswith("TEM (Transmission electron microscopy)")
+    assert "0.08 nm" in title  # the printed HRTEM resolution it is placed by
+    page.screenshot(path=str(ARTIFACTS / "competence-map-hover.png"), full_page=True)
+    page.click("text=size of the probed area")
+    assert "scale=area" in page.url
     xrd = page.locator("a.bubble[href='/technique/lab-xrd']")
-    assert "7 partner(s), operando, 1D mapping, length scale stated in D5.1 (Å)" in \
-        xrd.locator("title").text_content()
-    circle, one_d = xrd.locator("circle"), page.locator("text.row-label", has_text="1D").first
-    assert abs(float(circle.get_attribute("cy")) - float(one_d.get_attribute("y")) + 4) < 0.5
-    tick = page.locator("text.tick-label", has_text="1 Å").first
-    assert abs(float(circle.get_attribute("cx")) - float(tick.get_attribute("x"))) < 0.5
-    xrd.hover()
-    page.screenshot(path=str(ARTIFACTS / "competence-map.png"), full_page=True)
-    xrd.click()
+    xrd.focus()
+    assert tip.is_visible() and "length scale stated in section 2.1: Å" in tip.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "competence-map-area.png"), full_page=True)
+    xrd.locator("circle").click()
     assert page.inner_text("h1") == "Laboratory X-ray diffraction"
     assert errors == []
 
 
-AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
-AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map", "/cells",
-           "/tier1", "/planner", "/sparql-editor", "/technique/xps.html",
-           "/cell/dtu-capillary.html", "/partner/cea.html", "/instrument/esrf-id31.html",
-           "/experiment/t1-08.html", "/no-such-page"]
-#: YASGUI's tab bar (third-party markup from npm) gives its tabs aria-controls that point at
-#: panels it has not rendered and a tablist whose children are not role=tab
-YASGUI_TABS = {"aria-required-children", "aria-valid-attr-value"}
-
-
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make runs npm ci)")
-def test_accessibility_audit_with_axe(browser_page) -> None:
-    """axe-core (npm) in chromium: no serious or critical violation on any page, apart from
-    YASGUI's own tab bar; keyboard focus reaches the first facet control."""
+def test_keyboard_reaches_facets_and_bubbles_with_visible_focus(browser_page) -> None:
+    """Tab goes through the nav to the matrix facets, and on the competence map to the bubbles;
+    the focused control has a visible outline (or, for a bubble, a focus ring on its circle)."""
     base, page, errors = browser_page
-    found = {}
-    for path in AUDITED:
-        page.goto(base + path)
-        if path == "/sparql-editor":
-            page.wait_for_selector("#yasgui .tabsList")
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => (await axe.run()).violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => [v.id, v.nodes.map(n => n.target.join(" "))])""")
-        found[path] = [(rule, targets) for rule, targets in violations
-                       if not (rule in YASGUI_TABS and all("tab" in t for t in targets))]
-        if path == "/no-such-page":  # its own 404 status is the one expected console error
-            errors.remove("Failed to load resource: the server responded with a status of "
-                          "404 (Not Found)")
-    assert found == {path: [] for path in AUDITED}
+
+    def tab_until(selector: str, limit: int = 60) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
     page.goto(base + "/matrix")
+    tab_until("#f-cluster")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.tagName") in {"A", "SELECT", "INPUT", "BUTTON"}
+    assert page.evaluate("document.activeElement.id") == "f-category"
+    page.goto(base + "/competence-map")
+    tab_until("a.bubble")
+    ring = page.evaluate("getComputedStyle(document.activeElement.querySelector('circle'))"
+                         ".strokeWidth")
+    assert float(ring.removesuffix("px")) >= 6
+    assert page.locator("#tip").is_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/technique/"))
     assert errors == []
+
+
+AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map", "/cells",
+           "/tier1", "/planner",
+           "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
+           "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
+           "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique"]
+
+
+@pytest.mark.parametrize("path", AUDITED)
+def test_accessibility_audit(browser_page, path: str) -> None:
+    """axe-core (from npm) finds no serious or critical violation on the page."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci did not run)")
+    base, page, errors = browser_page
+    page.goto(base + path, wait_until="load")
+    if path == "/sparql-editor" and page.locator("#yasgui").count():
+        page.wait_for_selector("text=cells-for-xrd-and-xas", timeout=15000)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    found = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert found == []
+    assert [e for e in errors if "404" not in e] == []
 
 
 def test_length_scale_facet(browser_page, store) -> None:

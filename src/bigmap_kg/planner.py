@@ -121,17 +121,13 @@ def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
         candidate.covers.add(row["required"].value)
         if row["category"] is not None:
             candidate.category = row["category"].value
-        if row["partner"] is not None:
-            candidate.partners.add(row["partner"].value)
-        if row["facilityType"] is not None:
-            candidate.facility_types.add(row["facilityType"].value)
-        if row["instrument"] is not None:
-            candidate.instruments.add(row["instrument"].value)
-        if row["cell"] is not None:
-            candidate.cells.add(row["cell"].value)
-        if row["time"] is not None:
-            time = float(row["time"].value)
-            candidate.time = time if candidate.time is None else min(candidate.time, time)
+        for name, values in (("partners", candidate.partners),
+                             ("facilityTypes", candidate.facility_types),
+                             ("instruments", candidate.instruments), ("cells", candidate.cells)):
+            if row[name] is not None:
+                values.update(row[name].value.split())
+        if row["bestTime"] is not None:
+            candidate.time = float(row["bestTime"].value)
     categories = {CATEGORIES[c] for c in constraints.categories}
     if constraints.operando_only:
         operando = {CATEGORIES["commercial"], CATEGORIES["realistic"]}

@@ -1,112 +1,221 @@
-"""The competence map of section 2.1 (Figures 4-6), drawn from the graph as SVG bubble charts.
+"""The competence map (D5.1 Figures 4-6) laid out from the graph as server-rendered SVG.
 
-One chart per facility type: x = length scale (log), y = 1D / 2D / 3D mapping, bubble area =
-number of partners, colour = cluster, a dark outline = operando. D5.1 prints the length scale
-and the mapping dimension only for the laboratory XRD example; elsewhere the x position comes
-from the matrix's printed figures (finest lateral resolution, else the side of the smallest
-probed area) and says so, and the dimension row reads "not stated". A technique with no
-printed figure at all is listed beside its chart, not placed.
+One chart per facility type: x = a printed length on a log scale (lateral resolution or the
+size of the probed area, the reader chooses), y = the 1D/2D/3D mapping where the graph states
+it (else a band "not stated in D5.1"), bubble area = partners, fill = cluster, green outline =
+operando. Techniques without a printed length are listed beside the chart, never placed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ..namespaces import BMO
 from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .ui import TEMPLATES, page_of
 
 router = APIRouter(include_in_schema=False)
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 300, 90, 20, 20, 40
-LOG_MIN, LOG_MAX = -11, -1  # 10 pm … 10 cm
-ROWS = ("1D", "2D", "3D", "not stated")
+
+#: the length each chart can use on its x axis: (ontology property, what the page calls it)
+SCALES = {"resolution": ("lateralResolution", "lateral resolution"),
+          "area": ("probedArea", "size of the probed area")}
+#: D5.1's figure for each facility type (section 2.1)
+FIGURES = {"LaboratoryFacility": 4, "NeutronFacility": 5, "SynchrotronFacility": 6}
+ROWS = ["3D", "2D", "1D"]
+NOT_STATED = "not stated in D5.1"
+WIDTH, LEFT, RIGHT, TOP = 960, 150, 150, 30
+LANE, BOTTOM = 44, 46
 
 
-@dataclass(frozen=True)
+@dataclass
+class Length:
+    """A printed quantity as a length in metres (√ of an area), with its printed text."""
+
+    low: float
+    high: float
+    printed: str  # says whether a bound is a minimum ("> 4 µm") or a maximum ("< 1 µm")
+
+
+@dataclass
 class Bubble:
-    href: str
+    technique: str
+    page: str
+    name: str
     label: str
-    x: float
-    y: float
-    r: float
-    cluster: str
-    operando: bool | None
-    basis: str
-    metres: float
-    dimension: str
     partners: int
+    operando: bool | None
+    clusters: list[tuple[str, str]]  # (slug, label), sorted
+    stated_scale: str | None
+    dimensions: list[str]
+    lengths: list[Length] = field(default_factory=list)
+    x: float = 0.0
+    x_low: float = 0.0
+    x_high: float = 0.0
+    y: float = 0.0
+    r: float = 0.0
+    lane: int = 0
 
     @property
-    def title(self) -> str:
-        operando = {True: "operando", False: "not operando", None: "operando not legible"}
-        mapping = "mapping dimension not stated" if self.dimension == "not stated" \
-            else f"{self.dimension} mapping"
-        return (f"{self.label}: {self.partners} partner(s), {operando[self.operando]}, "
-                f"{mapping}, {self.basis} ≈ {self.metres:.1e} m")
+    def row(self) -> str:
+        """The highest mapping dimension the graph states, else the not-stated band."""
+        return next((d for d in ROWS if d in self.dimensions), NOT_STATED)
+
+    @property
+    def span(self) -> tuple[float, float]:
+        return min(x.low for x in self.lengths), max(x.high for x in self.lengths)
+
+    @property
+    def metres(self) -> float:
+        """Where the bubble sits: the geometric middle of the printed range."""
+        low, high = self.span
+        return math.sqrt(low * high)
+
+    @property
+    def details(self) -> str:
+        operando = {True: "operando possible", False: "no operando row",
+                    None: "operando not legible"}[self.operando]
+        lengths = "; ".join(x.printed for x in self.lengths) or "no printed number"
+        clusters = ", ".join(c[1] for c in self.clusters) or "cluster not stated"
+        title = self.name if self.name == self.label else f"{self.name} ({self.label})"
+        return (f"{title}: {self.partners} partner{'s' if self.partners != 1 else ''}, "
+                f"{clusters}, {operando}; printed: {lengths}; "
+                f"mapping: {' / '.join(self.dimensions) or NOT_STATED}"
+                + (f"; length scale stated in section 2.1: {self.stated_scale}"
+                   if self.stated_scale else ""))
 
 
-def _position(row: dict) -> tuple[float, str] | None:
-    """Metres on the x axis and where that figure comes from (None: nothing printed)."""
-    if row["statedScale"]:
-        return float(row["statedScale"]), f"length scale stated in D5.1 ({row['statedScaleLabel']})"
-    if row["resolution"]:
-        return float(row["resolution"]), "finest printed lateral resolution"
-    if row["area"]:
-        return math.sqrt(float(row["area"])), "side of the smallest printed probed area"
-    return None
+@dataclass
+class Chart:
+    facility: str
+    label: str
+    figure: int | None
+    placed: list[Bubble]
+    unplaced: list[Bubble]
+    rows: list[tuple[str, float, float]]  # label, top, bottom (px)
+    ticks: list[tuple[float, str]]
+    height: float
 
 
-def x_of(metres: float) -> float:
-    share = (math.log10(metres) - LOG_MIN) / (LOG_MAX - LOG_MIN)
-    return LEFT + min(max(share, 0.0), 1.0) * (WIDTH - LEFT - RIGHT)
+def _length(row: dict) -> Length | None:
+    """A quantity as a length: m as printed, m² as the side of the square of that area."""
+    low, high = (float(row[k]) if row[k] is not None else None for k in ("min", "max"))
+    root = math.sqrt if row["unit"].endswith("/M2") else float
+    low, high = low if low is not None else high, high if high is not None else low
+    if not low or not high:
+        return None
+    return Length(root(low), root(high), row["printed"])
 
 
-def y_of(dimension: str) -> float:
-    band = (HEIGHT - TOP - BOTTOM) / len(ROWS)
-    return TOP + band * (ROWS.index(dimension) + 0.5)
-
-
-def charts(rows: list[dict]) -> list[dict]:
-    """One chart per facility type: placed bubbles and the techniques with no printed figure."""
-    found: dict[str, dict] = {}
-    for row in rows:
-        chart = found.setdefault(row["typeLabel"], {"facility": row["typeLabel"], "bubbles": [],
-                                                    "unplaced": []})
-        position = _position(row)
-        if position is None:
-            chart["unplaced"].append((page_of(row["technique"]), row["label"]))
-            continue
-        metres, basis = position
-        dimension = row["dimensionLabel"] or "not stated"
+def bubbles(store: ox.Store, scale: str) -> tuple[dict[str, list[Bubble]], dict[str, str]]:
+    """Bubbles per facility type (local name) and the types' labels, from the views."""
+    prop = str(BMO) + SCALES[scale][0]
+    lengths: dict[tuple[str, str], list[Length]] = {}
+    for row in rows_as_dicts(run(store, view("competence-lengths"), prefixes=False)):
+        if row["property"] == prop and (length := _length(row)):
+            lengths.setdefault((row["technique"], row["type"]), []).append(length)
+    charts: dict[str, list[Bubble]] = {}
+    labels: dict[str, str] = {}
+    for row in rows_as_dicts(run(store, view("competence-map"), prefixes=False)):
+        labels[row["type"].rsplit("#", 1)[1]] = row["typeLabel"]
         operando = None if row["operando"] is None else row["operando"] == "true"
-        chart["bubbles"].append(Bubble(
-            href=page_of(row["technique"]), label=row["label"], x=x_of(metres),
-            y=y_of(dimension), r=5 + 4 * math.sqrt(int(row["partners"])),
-            cluster=(row["cluster"] or "").rsplit("/", 1)[-1], operando=operando, basis=basis,
-            metres=metres, dimension=dimension, partners=int(row["partners"])))
-    return list(found.values())
+        charts.setdefault(row["type"].rsplit("#", 1)[1], []).append(Bubble(
+            technique=row["technique"], page=page_of(row["technique"]),
+            name=row["acronym"] or row["label"], label=row["label"],
+            partners=int(row["partners"]), operando=operando,
+            clusters=sorted((iri.rsplit("/", 1)[1], text) for iri, _, text in
+                            (line.partition("|") for line in (row["clusters"] or "").splitlines())),
+            stated_scale=row["statedScale"],
+            dimensions=sorted({*(row["dimensions"] or "").split(),
+                               *(row["entryDimensions"] or "").split()}),
+            lengths=lengths.get((row["technique"], row["type"]), [])))
+    return charts, labels
 
 
-def axis() -> dict:
-    ticks = [(x_of(10.0 ** e), label) for e, label in
-             ((-10, "1 Å"), (-9, "1 nm"), (-8, "10 nm"), (-7, "100 nm"), (-6, "1 µm"),
-              (-5, "10 µm"), (-4, "100 µm"), (-3, "1 mm"), (-2, "1 cm"))]
-    return {"ticks": ticks, "rows": [(y_of(r), r) for r in ROWS], "width": WIDTH,
-            "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
-            "bottom": HEIGHT - BOTTOM}
+def _decades(placed: list[Bubble]) -> tuple[int, int]:
+    values = [v for b in placed for v in b.span] or [1e-9, 1e-3]
+    return math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+
+
+def _tick_label(decade: int) -> str:
+    units = [(-3, "mm"), (-6, "µm"), (-9, "nm"), (-12, "pm")]
+    if decade == -10:
+        return "1 Å"
+    if decade >= -2:
+        return f"{10 ** (decade + 2):g} cm"
+    exponent, unit = next((e, u) for e, u in units if decade >= e)
+    return f"{10 ** (decade - exponent):g} {unit}"
+
+
+def layout(facility: str, label: str, items: list[Bubble], decades: tuple[int, int]) -> Chart:
+    """Place the bubbles: x on a log axis shared by the three charts, one lane per overlap."""
+    low, high = decades
+    plot = WIDTH - LEFT - RIGHT
+
+    def x_of(metres: float) -> float:
+        return LEFT + (math.log10(metres) - low) / (high - low) * plot
+
+    placed = sorted((b for b in items if b.lengths), key=lambda b: b.metres)
+    rows, top = [], TOP
+    for name in [*ROWS, NOT_STATED]:
+        lanes: list[float] = []  # right edge of the last label in each lane
+        for bubble in (b for b in placed if b.row == name):
+            bubble.r = 6 + 4.5 * math.sqrt(bubble.partners)
+            bubble.x = x_of(bubble.metres)
+            bubble.x_low, bubble.x_high = (x_of(v) for v in bubble.span)
+            left = min(bubble.x - bubble.r, bubble.x_low) - 4
+            bubble.lane = next((i for i, edge in enumerate(lanes) if edge < left), len(lanes))
+            if bubble.lane == len(lanes):
+                lanes.append(0.0)
+            lanes[bubble.lane] = max(bubble.x + bubble.r + 6 + 7 * len(bubble.name),
+                                     bubble.x_high)
+            bubble.y = top + LANE / 2 + bubble.lane * LANE
+        bottom = top + LANE * max(1, len(lanes))
+        rows.append((name, top, bottom))
+        top = bottom
+    ticks = [(x_of(10.0 ** d), _tick_label(d)) for d in range(low, high + 1)]
+    return Chart(facility=facility, label=label, figure=FIGURES.get(facility), placed=placed,
+                 unplaced=[b for b in items if not b.lengths], rows=rows, ticks=ticks,
+                 height=top + BOTTOM)
+
+
+def charts(store: ox.Store, scale: str) -> list[Chart]:
+    """The three charts (laboratory, neutron, synchrotron) on one shared length axis."""
+    found, labels = bubbles(store, scale)
+    decades = _decades([b for items in found.values() for b in items if b.lengths])
+    order = sorted(found, key=lambda f: (FIGURES.get(f, 99), f))
+    return [layout(f, labels[f], found[f], decades) for f in order]
+
+
+def cached_charts(state, scale: str) -> list[Chart]:
+    """The charts, computed once per store generation (a build or ingest swaps in a new store
+    object, which starts a new cache); a remote store is asked every time."""
+    current = state.store.current() if hasattr(state.store, "current") else state.store
+    if not isinstance(current, ox.Store):
+        return charts(current, scale)
+    cache = getattr(state, "competence_charts", None)
+    if cache is None or cache[0] is not current:
+        cache = state.competence_charts = (current, {})
+    if scale not in cache[1]:
+        cache[1][scale] = charts(current, scale)
+    return cache[1][scale]
 
 
 @router.get("/competence-map", response_class=HTMLResponse)
 async def competence_map(request: Request) -> HTMLResponse:
-    rows = await asyncio.to_thread(
-        lambda: rows_as_dicts(run(request.app.state.store, view("competence-map"),
-                                  prefixes=False)))
+    """Figures 4-6 regenerated from the graph, one chart per facility type."""
+    scale = request.query_params.get("scale", "resolution")
+    scale = scale if scale in SCALES else "resolution"
+    drawn = await asyncio.to_thread(cached_charts, request.app.state, scale)
+    legend = sorted({c for chart in drawn for b in chart.placed + chart.unplaced
+                     for c in b.clusters})
     return TEMPLATES.TemplateResponse(request, "competence.html", {
-        "title": "Competence map", "charts": charts(rows), "axis": axis(),
-        "clusters": sorted({(r["cluster"].rsplit("/", 1)[-1], r["clusterLabel"]) for r in rows
-                            if r["cluster"]})})
+        "title": "Competence map", "charts": drawn, "scale": scale, "scales": SCALES,
+        "legend": legend, "rows": ROWS, "not_stated": NOT_STATED, "width": WIDTH, "left": LEFT,
+        "right": RIGHT})

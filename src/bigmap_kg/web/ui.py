@@ -26,7 +26,7 @@ FACETS = [("cluster", "Cluster"), ("category", "Sample format"), ("facility", "F
           ("partner", "Partner"), ("observable", "Observable"), ("operando", "Operando"),
           ("cellformat", "Cell format"), ("lengthscale", "Length scale")]
 #: length-scale bands (upper bound in metres) for the finest printed lateral resolution, else
-#: the side of the smallest printed probed area, as on the competence map
+#: the side of the smallest printed probed area (the competence map's two x-axis lengths)
 LENGTH_SCALES = [("sub-nm", "below 1 nm", 1e-9), ("nm", "1 nm – 100 nm", 1e-7),
                  ("um", "100 nm – 10 µm", 1e-5), ("sub-mm", "10 µm – 1 mm", 1e-3),
                  ("mm", "1 mm and above", float("inf"))]
@@ -237,15 +237,28 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
         else:
             item = {"text": value.value, "href": None}
         facts.setdefault(name, []).append(item)
-    related = []
+    related, cells = [], []
     if "/technique/" in iri:
-        for r in relations(request.app.state.store, iri):
+        store = request.app.state.store
+        for r in relations(store, iri):
             related.append({**r.as_dict(), "other_href": page_of(r.other) if r.other else None,
                             "cell_href": page_of(r.cell) if r.cell else None})
+        cells = technique_cells(store, iri)
     ordered = sorted(facts.items(), key=lambda kv: (kv[0] not in ("label", "prefLabel"), kv[0]))
     return TEMPLATES.TemplateResponse(request, "entity.html", {
         "title": names.get(iri, curie(iri)), "iri": iri, "base": base, "facts": ordered,
-        "relations": related, "datasets": _datasets_of(request.app.state.store, iri)})
+        "relations": related, "cells": cells,
+        "cells_link": "/cells?" + urlencode({"technique": iri.rsplit("/", 1)[1]}),
+        "datasets": _datasets_of(request.app.state.store, iri)})
+
+
+def technique_cells(store: ox.Store, technique: str) -> list[dict]:
+    """The cells of the index serving the technique or a narrower one (the cell facet's set)."""
+    cells = rows_as_dicts(run(store, view("technique-cells"), prefixes=False, inline=True,
+                              bindings={"technique": ox.NamedNode(technique)}))
+    for cell in cells:
+        cell["page"] = page_of(cell["cell"])
+    return cells
 
 
 #: entity kind (IRI segment) → the /api/datasets filter that selects its datasets
