@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .pool import GRAPH_FORMATS, RESULT_FORMATS
 
 #: short names for the `format=` parameter
@@ -57,6 +59,7 @@ def acceptable(header: str | None, offered: list[str] | tuple[str, ...] | dict) 
     return chosen
 
 
+@lru_cache(maxsize=256)
 def choose(accept: str | None, fmt: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Acceptable (result types, graph types); `format=` overrides Accept."""
     if fmt:

@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -192,21 +193,58 @@ class QueryPool:
 
 
 class InProcessRunner:
-    """Queries answered in this process, in a thread (pyoxigraph releases the GIL), with no
-    hop to another process: used when uvicorn runs several worker processes under its
-    supervisor. A thread cannot be stopped, a process can: on timeout the client gets 503 and
-    this worker retires — it stops taking requests, finishes the ones it has, and exits; the
-    supervisor starts a fresh worker, and the others serve everyone meanwhile."""
+    """Queries answered in this process, with no hop to another process: used when uvicorn
+    runs several worker processes under its supervisor.
 
-    def __init__(self, store, timeout: float, threads: int = 4) -> None:
+    A job runs in a thread (pyoxigraph releases the GIL) under the time limit. A thread cannot
+    be stopped, a process can: on timeout the client gets 503 and this worker retires — it
+    stops taking requests, finishes the ones it has, and exits; the supervisor starts a fresh
+    worker, and the others serve everyone meanwhile.
+
+    A job that has already finished within `inline_seconds` on the current store is *proven*:
+    the store is read-only, so the same job does the same work again, and it runs on the spot,
+    without the hand-over to a thread (about 0.15 ms per query). A swapped-in store (after an
+    ingest or build) proves every job afresh; runaway queries never prove themselves.
+    """
+
+    max_proven = 4096        # jobs remembered (the oldest is forgotten first)
+    max_proven_chars = 10_000  # longer query texts are not remembered
+
+    def __init__(self, store, timeout: float, threads: int = 4,
+                 inline_seconds: float = 0.01) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self.store, self.timeout, self.retiring = store, timeout, False
+        self.inline_seconds = min(inline_seconds, timeout / 100)
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query")
+        self._proven: dict[Job, None] = {}
+        self._proven_on: object = None
 
     async def run(self, job: Job) -> Answer:
+        store = self.store.current()
+        if store is not self._proven_on:
+            self._proven.clear()
+            self._proven_on = store
+        if job in self._proven and isinstance(store, ox.Store):
+            return execute(store, job)
+        started = time.perf_counter()
+        answer = await self._threaded(store, job)
+        if time.perf_counter() - started <= self.inline_seconds and \
+                len(job.query) <= self.max_proven_chars:
+            self._prove(job)
+        return answer
+
+    def is_proven(self, job: Job) -> bool:
+        return job in self._proven
+
+    def _prove(self, job: Job) -> None:
+        self._proven[job] = None
+        if len(self._proven) > self.max_proven:
+            del self._proven[next(iter(self._proven))]
+
+    async def _threaded(self, store, job: Job) -> Answer:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, execute, self.store.current(), job)
+        future = loop.run_in_executor(self._executor, execute, store, job)
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError:

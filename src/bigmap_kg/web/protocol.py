@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from .pool import QueryError
 
@@ -46,16 +46,36 @@ def _decode(body: bytes, charset: str | None) -> str:
         raise QueryError(400, "the request body is not valid UTF-8") from None
 
 
-def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+def unquote_plus(text: str) -> str:
+    """`urllib.parse.unquote_plus`, with the common case (ASCII, well-formed escapes) done by C
+    codecs: a query has dozens of escapes, and the standard library decodes them one by one in
+    Python. `%XX` becomes the codec escape `\\xXX` (existing backslashes doubled first)."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    if text.isascii():
+        try:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\x").encode("ascii")
+            return escaped.decode("unicode_escape").encode("latin-1").decode("utf-8")
+        except UnicodeError:  # a stray '%', or escapes that are not UTF-8
+            pass
+    return unquote(text)
+
+
+def form(text: str) -> dict[str, list[str]]:
+    """An URL-encoded form (what `parse_qsl(text, keep_blank_values=True)` gives), grouped by
+    key."""
     grouped: dict[str, list[str]] = {}
-    for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
+    for pair in text.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            grouped.setdefault(unquote_plus(key), []).append(unquote_plus(value))
     return grouped
 
 
 def parse(method: str, query_string: str, content_type: str | None, body: bytes) -> QueryRequest:
     """Apply the protocol's rules; raise QueryError with the status the protocol asks for."""
-    url_params = _grouped(parse_qsl(query_string, keep_blank_values=True))
+    url_params = form(query_string)
     if method == "GET":
         params = url_params
         if "update" in params:
@@ -64,7 +84,7 @@ def parse(method: str, query_string: str, content_type: str | None, body: bytes)
     elif method == "POST":
         media, charset = _media_type(content_type)
         if media == FORM:
-            params = _grouped(parse_qsl(_decode(body, charset), keep_blank_values=True))
+            params = form(_decode(body, charset))
             for key, values in url_params.items():
                 params.setdefault(key, []).extend(values)
         elif media == DIRECT:
@@ -93,4 +113,5 @@ def parse(method: str, query_string: str, content_type: str | None, body: bytes)
 
 def uses_service(query: str) -> bool:
     """True when the query has a SERVICE clause (outside strings, IRIs and comments)."""
-    return bool(_SERVICE.search(_STRINGS_AND_COMMENTS.sub(" ", query)))
+    return "service" in query.lower() and \
+        bool(_SERVICE.search(_STRINGS_AND_COMMENTS.sub(" ", query)))

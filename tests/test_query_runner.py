@@ -1,0 +1,117 @@
+"""The in-process query runner (proven jobs run on the spot) and the protocol's form decoding."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import parse_qsl, quote_plus
+
+import pyoxigraph as ox
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bigmap_kg.store import LiveStore
+from bigmap_kg.web.pool import InProcessRunner, Job, QueryError, execute
+from bigmap_kg.web.protocol import form
+
+from .test_service import TECHNIQUES
+
+JSON = ("application/sparql-results+json",)
+
+
+def job(query: str) -> Job:
+    return Job(query=query, default_graphs=None, named_graphs=None, result_types=JSON,
+               graph_types=(), max_bytes=10_000_000)
+
+
+class Swappable:
+    """A store whose current generation the test replaces (as an ingest would)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.swap()
+
+    def swap(self) -> None:
+        self.store = ox.Store.read_only(str(self.path.resolve()))
+
+    def current(self) -> ox.Store:
+        return self.store
+
+
+def test_a_fast_job_is_proven_and_then_answered_on_the_spot_with_the_same_bytes(
+        store_path: Path) -> None:
+    store = LiveStore(store_path)
+    runner = InProcessRunner(store, timeout=10)
+    techniques = job(TECHNIQUES)
+    try:
+        assert not runner.is_proven(techniques)
+        first = asyncio.run(runner.run(techniques))
+        assert runner.is_proven(techniques)
+        second = asyncio.run(runner.run(techniques))
+        assert second == first == execute(store.current(), techniques)
+        assert b"/technique/xrd" in first.body
+    finally:
+        runner.close()
+
+
+def test_slow_jobs_and_failed_jobs_are_not_proven(store_path: Path) -> None:
+    runner = InProcessRunner(LiveStore(store_path), timeout=10, inline_seconds=0.0)
+    try:
+        asyncio.run(runner.run(job(TECHNIQUES)))
+        assert not runner.is_proven(job(TECHNIQUES))
+        fast = InProcessRunner(LiveStore(store_path), timeout=10)
+        try:
+            broken = job("SELECT * WHERE { ?s ?p }")
+            try:
+                asyncio.run(fast.run(broken))
+            except QueryError as error:
+                assert error.status == 400
+            else:
+                raise AssertionError("a syntax error was answered")
+            assert not fast.is_proven(broken)
+        finally:
+            fast.close()
+    finally:
+        runner.close()
+
+
+def test_a_new_store_generation_proves_every_job_afresh(store_path: Path) -> None:
+    store = Swappable(store_path)
+    runner = InProcessRunner(store, timeout=10)
+    try:
+        asyncio.run(runner.run(job(TECHNIQUES)))
+        assert runner.is_proven(job(TECHNIQUES))
+        store.swap()
+        asyncio.run(runner.run(job("ASK {}")))
+        assert not runner.is_proven(job(TECHNIQUES))
+    finally:
+        runner.close()
+
+
+def test_remembered_jobs_are_bounded(store_path: Path) -> None:
+    runner = InProcessRunner(LiveStore(store_path), timeout=10)
+    runner.max_proven = 3
+    try:
+        queries = [f"ASK {{ ?s ?p {n} }}" for n in range(5)]
+        for query in queries:
+            asyncio.run(runner.run(job(query)))
+        assert [runner.is_proven(job(q)) for q in queries] == [False, False, True, True, True]
+    finally:
+        runner.close()
+
+
+@given(st.lists(st.tuples(st.text(), st.text()), max_size=4))
+def test_form_decoding_matches_the_standard_library_on_encoded_forms(pairs) -> None:
+    encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs)
+    expected: dict[str, list[str]] = {}
+    for key, value in parse_qsl(encoded, keep_blank_values=True):
+        expected.setdefault(key, []).append(value)
+    assert form(encoded) == expected
+
+
+@given(st.text(alphabet="%+=&abcXYZ019\\é\x00 ", max_size=30))
+def test_form_decoding_matches_the_standard_library_on_any_text(text: str) -> None:
+    expected: dict[str, list[str]] = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        expected.setdefault(key, []).append(value)
+    assert form(text) == expected
