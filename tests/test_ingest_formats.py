@@ -222,6 +222,7 @@ def test_unknown_json_and_missing_context_copies(store, monkeypatch, tmp_path) -
     report = check(store, unknown)
     assert "JSON of no known format" in report.errors[0] and "thing.json" in report.errors[0]
     monkeypatch.setenv("BIGMAP_KG_CONTEXTS", str(tmp_path))
+    monkeypatch.setenv("BIGMAP_KG_IMPORTS", str(tmp_path))
     from bigmap_kg.datasets.contexts import local_context
     local_context.cache_clear()
     path = sample("battinfo_empa_coin-cell_converter-schema-1.1.15.json")
@@ -229,6 +230,18 @@ def test_unknown_json_and_missing_context_copies(store, monkeypatch, tmp_path) -
     assert "not available offline" in report.errors[0] and "BIGMAP_KG_CONTEXTS" in report.errors[0]
     with pytest.raises(FormatError):
         read_bytes(b"<other/>", "x.xml", Vocabulary())
+
+
+def test_the_import_catalog_supplies_the_emmo_battery_context(store, monkeypatch) -> None:
+    """A site that configures the import catalog (the EMMO domain ontologies) needs no separate
+    copy of the battery context."""
+    ontologies = SHARED / "anchors" / "ontologies"
+    path = sample("battinfo_empa_coin-cell_converter-schema-1.1.15.json")
+    monkeypatch.delenv("BIGMAP_KG_CONTEXTS")
+    monkeypatch.setenv("BIGMAP_KG_IMPORTS", str(ontologies))
+    from bigmap_kg.datasets.contexts import local_context
+    local_context.cache_clear()
+    assert check(store, path).accepted
 
 
 def _by_id(document: dict) -> dict[str, dict]:

@@ -16,9 +16,3 @@ QUERIES_DIR = ROOT / "queries"
 def store_dir() -> Path:
     """The built store (a symlink swapped atomically by each successful build)."""
     return Path(os.environ.get("BIGMAP_KG_STORE", ROOT / "var" / "store"))
-
-
-def imports_dir() -> Path | None:
-    """Local folder of the aligned third-party ontologies (the import catalog), if configured."""
-    value = os.environ.get("BIGMAP_KG_IMPORTS")
-    return Path(value) if value else None

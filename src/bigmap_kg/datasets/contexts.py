@@ -1,8 +1,10 @@
 """JSON-LD without the network: remote @contexts come from local copies, known defects are repaired.
 
 Local copies are looked up, by file name, in the folders of `BIGMAP_KG_CONTEXTS`
-(os.pathsep-separated) and then in the packages the project installs (the `rocrate` package
-ships the RO-Crate context). A context with no local copy is an error that says where to put one.
+(os.pathsep-separated), then in the packages the project installs (the `rocrate` package
+ships the RO-Crate context), then in the import catalog (`BIGMAP_KG_IMPORTS`: the EMMO domain
+ontologies carry their context in `context/context.jsonld`). A context with no local copy is
+an error that says where to put one.
 Repairs, each reported as a note: `http://schema.org/` → `https://schema.org/` (in records.finish),
 prefixes that do not expand (`"schema": "https://schema.org"` without the trailing slash leaves
 `schema:name` unexpanded), duplicate `@id`s (merged, as JSON-LD does, and listed).
@@ -21,6 +23,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
+from ..imports import folders_from_env
 from ..namespaces import PREFIXES
 
 #: Remote context URL → file names of local copies, best first.
@@ -51,7 +54,7 @@ def _folders() -> list[Path]:
     folders = [Path(p) for p in os.environ.get("BIGMAP_KG_CONTEXTS", "").split(os.pathsep) if p]
     with contextlib.suppress(ModuleNotFoundError):
         folders.append(Path(str(resources.files("rocrate") / "data")))
-    return folders
+    return folders + [folder for folder in folders_from_env() if folder.is_dir()]
 
 
 @cache
@@ -67,7 +70,7 @@ def local_context(url: str) -> Any:
                     return json.loads(path.read_text(encoding="utf-8"))["@context"]
     raise ContextError(f"the JSON-LD context {url} is not available offline; put a copy "
                        f"({' or '.join(LOCAL_COPIES.get(key, ('its file',)))}) in a folder "
-                       "named by BIGMAP_KG_CONTEXTS")
+                       "named by BIGMAP_KG_CONTEXTS (or in the import catalog, BIGMAP_KG_IMPORTS)")
 
 
 def _inline(context: Any, notes: list[str]) -> Any:
