@@ -55,6 +55,13 @@ def check(store, path: Path, data: bytes | None = None):
     return ingest([(data if data is not None else path.read_bytes(), str(path))], store, None)
 
 
+def accepted(store, path: Path):
+    """The source document and the report of an input that must be accepted."""
+    report = check(store, path)
+    assert report.accepted, report.as_text()
+    return json.loads(path.read_text()), report
+
+
 def test_invenio_record_maps_files_people_and_links(store) -> None:
     path = OWN / "invenio-operando-xrd.json"
     source = json.loads(path.read_text())
@@ -171,9 +178,7 @@ def test_an_eln_zip_is_read_like_its_crate(store) -> None:
 
 def test_battinfo_cell_repaired_prefixes_and_materials(store) -> None:
     path = sample("battinfo_empa_coin-cell_converter-schema-1.1.15.json")
-    document = json.loads(path.read_text())
-    report = check(store, path)
-    assert report.accepted, report.as_text()
+    document, report = accepted(store, path)
     record = report.records[0]
     assert record.record_id == document["schema:productID"]
     assert any("prefix 'schema'" in n and "repaired" in n for n in record.notes)
@@ -189,9 +194,7 @@ def test_battinfo_cell_repaired_prefixes_and_materials(store) -> None:
 
 def test_bdf_collection_keeps_protocols_as_recorded(store) -> None:
     path = sample("bdf_sintef_g20m7_dataset-collection_metadata.jsonld")
-    document = json.loads(path.read_text())
-    report = check(store, path)
-    assert report.accepted, report.as_text()
+    document, report = accepted(store, path)
     g = report.records[0].graph
     parts = document["schema:hasPart"]
     assert len(set(g.subjects(RDF.type, BMO.Dataset))) == len(parts)
@@ -208,9 +211,7 @@ def test_bdf_collection_keeps_protocols_as_recorded(store) -> None:
 
 def test_bdf_cell_becomes_a_sample(store) -> None:
     path = sample("bdf_hina_nacr32140mp10_cell-3gvjz6_metadata.jsonld")
-    document = json.loads(path.read_text())
-    report = check(store, path)
-    assert report.accepted, report.as_text()
+    document, report = accepted(store, path)
     g = report.records[0].graph
     cell = next(g.subjects(RDF.type, BMO.Sample))
     assert (cell, SCHEMA.sameAs, URIRef(document["@id"])) in g
@@ -291,9 +292,7 @@ def test_rocrate_create_action_on_a_beamline(store) -> None:
 
 def test_invenio_api_link_gives_the_archive_page(store, monkeypatch) -> None:
     path = OWN / "invenio-archive-api.json"
-    document = json.loads(path.read_text())
-    report = check(store, path)
-    assert report.accepted, report.as_text()
+    document, report = accepted(store, path)
     g = report.records[0].graph
     page = URIRef(f"https://archive.big-map.eu/records/{document['id']}")
     assert set(g.objects(None, DCAT.accessURL)) == {page}

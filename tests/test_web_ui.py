@@ -50,15 +50,22 @@ def technique_cells(page) -> list[str]:
     return page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts()
 
 
+def filter_matrix(page, base: str, search: str | None = None, **facets: str) -> None:
+    """Open the matrix, choose each facet (`cellformat="pouch"` sets `#f-cellformat`), type the
+    search text if any, and submit the form as a person would."""
+    page.goto(base + "/matrix")
+    for facet, value in facets.items():
+        page.select_option(f"#f-{facet}", value)
+    if search is not None:
+        page.fill("#f-q", search)
+    page.click("button[type=submit]")
+
+
 def test_facets_technique_entry_and_cell(browser_page) -> None:
     """Which partners offer operando diffraction with a pouch cell? Filter the matrix, open the
     lab XRD technique, its realistic entry, then UU's 'Pouch (transmission)' cell."""
     base, page, errors = browser_page
-    page.goto(base + "/matrix")
-    page.select_option("#f-cluster", "diffraction-scattering")
-    page.select_option("#f-operando", "yes")
-    page.select_option("#f-partner", "uu")
-    page.click("button[type=submit]")
+    filter_matrix(page, base, cluster="diffraction-scattering", operando="yes", partner="uu")
     assert re.search(r"cluster=diffraction-scattering.*partner=uu", page.url)
     assert "(2 of 55 entries)" in page.inner_text("h1")
     page.screenshot(path=str(ARTIFACTS / "matrix-filtered.png"), full_page=True)
@@ -119,9 +126,7 @@ def test_cells_of_the_index_that_serve_xas(browser_page) -> None:
     expected = {"Ampix-type cell", "Operando electrocell", "PFA Operando Cell",
                 "STXM microscopy Operando electrocell", "CAEN cell (transmission)",
                 "Operando cell", "Omicron type sample holder"}
-    page.goto(base + "/matrix")
-    page.select_option("#f-cluster", "bulk-spectroscopy")
-    page.click("button[type=submit]")
+    filter_matrix(page, base, cluster="bulk-spectroscopy")
     page.click("text=X-ray Absorption Spectroscopy (XAS)")
     assert page.inner_text("h1") == "X-ray absorption spectroscopy"
     assert set(page.locator("ul.served-cells > li > a").all_inner_texts()) == expected
@@ -167,11 +172,7 @@ def test_partners_for_operando_xrd_on_pouch_cells_by_clicking(browser_page) -> N
     (DTU 'Cylindrical, Pouch'), lab XRD (UU 'Pouch (transmission)'), synchrotron XRD (UU's pouch
     cell holder); the imaging rows of CTH's pouch laminography cell are not diffraction."""
     base, page, errors = browser_page
-    page.goto(base + "/matrix")
-    page.select_option("#f-operando", "yes")
-    page.select_option("#f-cellformat", "pouch")
-    page.fill("#f-q", "X-ray diffraction")
-    page.click("button[type=submit]")
+    filter_matrix(page, base, "X-ray diffraction", operando="yes", cellformat="pouch")
     techniques = set(technique_cells(page))
     assert techniques == {"X-ray diffraction (XRD)", "Laboratory X-ray Diffraction (lab XRD)",
                           "Synchrotron X-ray diffraction (synchrotron XRD)"}
@@ -295,9 +296,7 @@ def test_length_scale_facet(browser_page, store) -> None:
         run(store, view("matrix-rows"), prefixes=False))
         if metres(r) is not None and 1e-9 <= metres(r) < 1e-7}
     base, page, errors = browser_page
-    page.goto(base + "/matrix")
-    page.select_option("#f-lengthscale", "nm")
-    page.click("button[type=submit]")
+    filter_matrix(page, base, lengthscale="nm")
     assert "lengthscale=nm" in page.url
     shown = {href.rsplit("/", 1)[1] for href in page.locator(
         "tbody a[href^='/matrix-entry/']").evaluate_all("links => links.map(a => a.pathname)")}
