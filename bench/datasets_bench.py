@@ -28,6 +28,7 @@ from generate_datasets import generate  # noqa: E402
 from sparql_bench import (  # noqa: E402
     BIN,
     free_port,
+    oxigraph_store,
     paired_latencies,
     process,
     ratio_spread,
@@ -121,10 +122,7 @@ def main() -> None:
 
         nquads = work / "all.nq"
         ox.Store.read_only(os.path.realpath(link)).dump(str(nquads), ox.RdfFormat.N_QUADS)
-        import subprocess
-        subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "oxigraph"),
-                        "--file", str(nquads)], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        oxigraph_store(nquads, work / "oxigraph")
         ours_port, oxi_port = free_port(), free_port()
         texts = {name: sparql_prologue() + QueryFile.read(path).text
                  for name, path in QUERIES.items()}

@@ -16,7 +16,7 @@ from bigmap_kg.datasets.ingest import ingest_files
 from bigmap_kg.namespaces import GRAPH_DATASETS
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import LiveStore, apply_update
+from bigmap_kg.store import LiveStore, apply_update, needs_compaction
 
 from .server import running_server
 
@@ -224,3 +224,22 @@ def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Pat
     first, second = rejected.stdout.split("batch 2: files 2-2")
     assert '"written": true' in first and '"written": false' in second
     assert "dcterms:title" in second and str(bad) in second
+
+
+def test_compaction_threshold_is_relative_to_the_compacted_store() -> None:
+    assert not needs_compaction(17, 14) and needs_compaction(18, 14)  # 4 new files
+    assert not needs_compaction(124, 100) and needs_compaction(125, 100)  # a quarter
+    assert needs_compaction(4, 0)
+
+
+def test_writes_keep_the_store_compacted(writable: Path) -> None:
+    """However many writes, the store never has more files than the threshold allows: every
+    write flushes new level-0 files, and reads slow down with each of them."""
+    marker = writable.parent / f".{writable.name}.compacted"
+    for number in range(12):
+        apply_update(f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ <urn:x:{number}> "
+                     f"<urn:x:p> {number} }} }}", writable)
+        files = sum(1 for _ in Path(os.path.realpath(writable)).glob("*.sst"))
+        last = int(marker.read_text())
+        assert files - last < max(4, last // 4)
+    assert len(dataset_quads(writable)) == 12
