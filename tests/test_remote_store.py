@@ -200,3 +200,22 @@ def test_push_copies_every_graph(store, oxigraph: str) -> None:
     counts = push(store, remote(oxigraph))
     assert counts == {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
                       for g in store.named_graphs()}
+
+
+def test_remote_jobs_always_run_in_a_thread_under_the_time_limit(oxigraph: str) -> None:
+    """The in-process runner never runs a remote query on the event loop: its time is the
+    network's, so a quick answer once proves nothing."""
+    import asyncio
+
+    from bigmap_kg.web.pool import InProcessRunner, Job
+
+    runner = InProcessRunner(remote(oxigraph), timeout=10)
+    job = Job(query="ASK { ?s ?p ?o }", default_graphs=None, named_graphs=None,
+              result_types=("application/sparql-results+json",), graph_types=(),
+              max_bytes=1_000_000)
+    try:
+        answers = [asyncio.run(runner.run(job)) for _ in range(2)]
+        assert answers[0] == answers[1] and b"true" in answers[0].body
+        assert not runner.is_proven(job)
+    finally:
+        runner.close()
