@@ -74,19 +74,6 @@ def process(command: list[str], url: str, env: dict | None = None):
         proc.wait(timeout=20)
 
 
-def latencies(url: str, query: str, requests: int, warmup: int = 3) -> list[float]:
-    with httpx.Client(headers={"Accept": "application/sparql-results+json"},
-                      timeout=600) as client:
-        for _ in range(warmup):
-            client.get(url, params={"query": query}).raise_for_status()
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            client.get(url, params={"query": query}).raise_for_status()
-            times.append(time.perf_counter() - started)
-    return times
-
-
 def paired_latencies(urls: dict[str, str], query: str | Callable[[], str], requests: int,
                      warmup: int = 3) -> dict[str, list[float]]:
     """Latencies of one query on several servers running side by side, one request to each in

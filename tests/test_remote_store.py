@@ -4,6 +4,7 @@ the service runs on it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -22,8 +23,10 @@ from bigmap_kg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import GraphStore, LiveStore, RemoteStore, connect, push
+from bigmap_kg.web.pool import InProcessRunner
 
 from .server import free_port, running_server
+from .test_query_runner import job
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
@@ -205,17 +208,11 @@ def test_push_copies_every_graph(store, oxigraph: str) -> None:
 def test_remote_jobs_always_run_in_a_thread_under_the_time_limit(oxigraph: str) -> None:
     """The in-process runner never runs a remote query on the event loop: its time is the
     network's, so a quick answer once proves nothing."""
-    import asyncio
-
-    from bigmap_kg.web.pool import InProcessRunner, Job
-
     runner = InProcessRunner(remote(oxigraph), timeout=10)
-    job = Job(query="ASK { ?s ?p ?o }", default_graphs=None, named_graphs=None,
-              result_types=("application/sparql-results+json",), graph_types=(),
-              max_bytes=1_000_000)
+    ask = job("ASK { ?s ?p ?o }")
     try:
-        answers = [asyncio.run(runner.run(job)) for _ in range(2)]
+        answers = [asyncio.run(runner.run(ask)) for _ in range(2)]
         assert answers[0] == answers[1] and b"true" in answers[0].body
-        assert not runner.is_proven(job)
+        assert not runner.is_proven(ask)
     finally:
         runner.close()

@@ -388,14 +388,15 @@ def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = Non
 def _compact_when_fragmented(store: ox.Store, directory: Path, link: Path) -> None:
     """Compact the store once writes have added enough files since the last compaction.
 
-    Each write flushes new level-0 files and closes the store before RocksDB's background
-    compaction runs, and every read must merge all level-0 files: 12 of them made the dataset
-    queries at 1 M triples 1.3x slower than the same data compacted (measured). A full
-    compaction costs time proportional to the store, and so does the file count, so a threshold
-    relative to the file count keeps the cost per write bounded (see `needs_compaction`)."""
+    Each write flushes new level-0 files (about one per index) and closes the store before
+    RocksDB's background compaction runs, and every read must merge all level-0 files: 12 of
+    them made the dataset queries at 1 M triples 1.3x slower than the same data compacted
+    (measured). A full compaction costs time proportional to the store, so the threshold
+    (`needs_compaction`) trades read speed against write cost; on a large store the last
+    write or two stay uncompacted (bench/README.md, 9.4 M triples)."""
     marker = link.parent / f".{link.name}.compacted"
     last = int(marker.read_text()) if marker.exists() else 0
-    if needs_compaction(sum(1 for _ in directory.glob("*.sst")), last):
+    if needs_compaction(_sst_files(directory), last):
         _compact(store, directory, link)
 
 
@@ -408,8 +409,11 @@ def needs_compaction(files: int, files_after_last_compaction: int) -> bool:
 
 def _compact(store: ox.Store, directory: Path, link: Path) -> None:
     store.optimize()
-    (link.parent / f".{link.name}.compacted").write_text(
-        str(sum(1 for _ in directory.glob("*.sst"))))
+    (link.parent / f".{link.name}.compacted").write_text(str(_sst_files(directory)))
+
+
+def _sst_files(directory: Path) -> int:
+    return sum(1 for _ in directory.glob("*.sst"))
 
 
 def _swap(link: Path, fresh: Path) -> None:

@@ -58,10 +58,11 @@ class Reply:
         return headers
 
     def response(self) -> Response:
-        """The same reply as a framework response (for the documented routes)."""
-        headers = {"Vary": "Accept", **({"Allow": self.allow} if self.allow else {})}
-        return Response(self.body, status_code=self.status, media_type=self.media_type,
-                        headers=headers)
+        """The same reply, with the same headers, as a framework response (for the documented
+        routes)."""
+        return Response(self.body, status_code=self.status,
+                        headers={k.decode("latin-1"): v.decode("latin-1")
+                                 for k, v in self.headers()})
 
 
 def error_reply(error: QueryError) -> Reply:
