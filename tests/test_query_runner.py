@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from urllib.parse import parse_qsl, quote_plus
 
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bigmap_kg.store import LiveStore
-from bigmap_kg.web.pool import InProcessRunner, Job, QueryError, execute
+from bigmap_kg.web.pool import InProcessRunner, Job, QueryError, QueryThreads, execute
 from bigmap_kg.web.protocol import form
 
 from .test_service import TECHNIQUES
@@ -53,6 +54,32 @@ def test_a_fast_job_is_proven_and_then_answered_on_the_spot_with_the_same_bytes(
         assert b"/technique/xrd" in first.body
     finally:
         runner.close()
+
+
+def test_query_threads_hand_back_results_and_errors_and_drop_answers_nobody_awaits() -> None:
+    threads, release = QueryThreads(2), threading.Event()
+
+    def fail() -> None:
+        raise QueryError(400, "bad")
+
+    async def scenario() -> None:
+        errors: list[dict] = []
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
+        assert await threads.submit(sum, (1, 2, 3)) == 6
+        with pytest.raises(QueryError, match="bad"):
+            await threads.submit(fail)
+        late = threads.submit(release.wait)  # a call that outlives its request
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(late), 0.05)
+        late.cancel()
+        release.set()  # its answer now arrives for a future nobody awaits: dropped
+        assert await threads.submit(len, "four") == 4
+        await asyncio.sleep(0.1)
+        assert errors == []
+    try:
+        asyncio.run(scenario())
+    finally:
+        threads.close()
 
 
 def test_slow_jobs_and_failed_jobs_are_not_proven(store_path: Path) -> None:

@@ -11,8 +11,11 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -192,6 +195,52 @@ class QueryPool:
             worker.stop()
 
 
+class QueryThreads:
+    """Daemon threads that run calls handed over by the event loop. Each call reports back with
+    a single `call_soon_threadsafe`: no executor work items, concurrent futures or shields in
+    between (the hand-over is what a first-run query pays on top of running inline)."""
+
+    def __init__(self, count: int) -> None:
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._count = count
+        for index in range(count):
+            threading.Thread(target=self._work, name=f"query-{index}", daemon=True).start()
+
+    def submit(self, call: Callable, *args) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._calls.put((loop, future, call, args))
+        return future
+
+    def _work(self) -> None:
+        while (item := self._calls.get()) is not None:
+            loop, future, call, args = item
+            try:
+                outcome = (call(*args), None)
+            except BaseException as error:  # handed to the awaiting request, raised there
+                outcome = (None, error)
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(_settle, future, *outcome)
+
+    def close(self) -> None:
+        for _ in range(self._count):
+            self._calls.put(None)
+
+
+def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
+    if future.done():  # timed out or cancelled: nobody awaits it
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
+def _expire(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
+
+
 class InProcessRunner:
     """Queries answered in this process, with no hop to another process: used when uvicorn
     runs several worker processes under its supervisor.
@@ -212,11 +261,9 @@ class InProcessRunner:
 
     def __init__(self, store, timeout: float, threads: int = 4,
                  inline_seconds: float = 0.01) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         self.store, self.timeout, self.retiring = store, timeout, False
         self.inline_seconds = min(inline_seconds, timeout / 100)
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="query")
+        self._threads = QueryThreads(threads)
         self._proven: dict[Job, None] = {}
         self._proven_on: object = None
 
@@ -244,14 +291,16 @@ class InProcessRunner:
             del self._proven[next(iter(self._proven))]
 
     async def _threaded(self, store, job: Job) -> Answer:
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, execute, store, job)
+        future = self._threads.submit(execute, store, job)
+        deadline = asyncio.get_running_loop().call_later(self.timeout, _expire, future)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+            return await future
         except TimeoutError:
             self._retire()
             raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
                                   "stopped; narrow the query or add LIMIT") from None
+        finally:
+            deadline.cancel()
 
     def _retire(self) -> None:
         if not self.retiring:
@@ -261,4 +310,4 @@ class InProcessRunner:
     def close(self) -> None:
         if self.retiring:  # a runaway query thread cannot be joined: leave without it
             os._exit(0)
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._threads.close()
