@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,7 +40,7 @@ from bigmap_kg.datasets.ingest import ingest_files  # noqa: E402
 from bigmap_kg.datasets.resolve import Vocabulary  # noqa: E402
 from bigmap_kg.namespaces import sparql_prologue  # noqa: E402
 from bigmap_kg.queryfile import QueryFile  # noqa: E402
-from bigmap_kg.store import LiveStore, apply_update, load_file  # noqa: E402
+from bigmap_kg.store import LiveStore, load_file  # noqa: E402
 
 QUERIES = {
     "operando XRD, LNO half-cells, ESRF": paths.QUERIES_DIR /
@@ -60,19 +61,23 @@ def rss_mb() -> float:
     return 0.0
 
 
-def ingest_batches(files: list[str], link: Path, batch: int, vocabulary: Vocabulary) -> dict:
-    """Ingest files in batches through the whole pipeline; timings per batch and memory."""
+def ingest_batches(files: list[str], link: Path, batch: int, vocabulary: Vocabulary,
+                   one_run: bool) -> dict:
+    """Ingest files in batches through the whole pipeline; timings per batch and memory.
+    `one_run`: as one `bigmap-kg ingest` run (compaction deferred to its end, and timed);
+    otherwise each batch on its own, as one POST /api/datasets each."""
     store = LiveStore(link)
-    validate, total, peak = [], 0.0, rss_mb()
-    for start in range(0, len(files), batch):
-        chunk = [Path(f) for f in files[start:start + batch]]
-        began = time.perf_counter()
-        report = ingest_files(chunk, store, lambda u: apply_update(u, link), vocabulary)
-        total += time.perf_counter() - began
-        if not report.written:
-            raise SystemExit(report.as_text())
-        validate.append(report.timings["validate"])
-        peak = max(peak, rss_mb())
+    validate, peak = [], rss_mb()
+    began = time.perf_counter()
+    with store.compaction_deferred() if one_run else nullcontext():
+        for start in range(0, len(files), batch):
+            chunk = [Path(f) for f in files[start:start + batch]]
+            report = ingest_files(chunk, store, store.update, vocabulary)
+            if not report.written:
+                raise SystemExit(report.as_text())
+            validate.append(report.timings["validate"])
+            peak = max(peak, rss_mb())
+    total = time.perf_counter() - began
     return {"records_per_s": len(files) / total, "validate_median_s": statistics.median(validate),
             "batches": len(validate), "peak_rss_mb": peak}
 
@@ -88,6 +93,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--one-run", action="store_true",
+                        help="ingest each half as one CLI run (one compaction at its end) "
+                             "instead of one request per batch")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bigmap-datasets-bench-"))
     try:
@@ -102,15 +110,16 @@ def main() -> None:
         records, bulk = files[:-1], Path(files[-1])
         vocabulary = Vocabulary.from_store(LiveStore(link))
         half = len(records) // 2
-        small = ingest_batches(records[:half], link, args.batch, vocabulary)
+        small = ingest_batches(records[:half], link, args.batch, vocabulary, args.one_run)
         small_size = triples(link)
         started = time.perf_counter()
         load_file(bulk, target=link)
         print(f"bulk-loaded the rest in {time.perf_counter() - started:.1f} s")
-        large = ingest_batches(records[half:], link, args.batch, vocabulary)
+        large = ingest_batches(records[half:], link, args.batch, vocabulary, args.one_run)
         large_size = triples(link)
         print(f"\ningest through the whole pipeline (read, link, SHACL, one update), "
-              f"batches of {args.batch} records:")
+              f"batches of {args.batch} records, "
+              f"{'as one CLI run' if args.one_run else 'one request per batch'}:")
         print(f"{'store size (triples)':<24}{'records/s':>11}{'SHACL s/batch':>15}"
               f"{'peak RSS MB':>13}")
         for size, figures in ((small_size, small), (large_size, large)):

@@ -4,6 +4,8 @@ reject a bad batch whole (store untouched), and guard writes over HTTP with a to
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -16,7 +18,7 @@ from bigmap_kg.datasets.ingest import ingest_files
 from bigmap_kg.namespaces import GRAPH_DATASETS
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import LiveStore, apply_update, needs_compaction
+from bigmap_kg.store import LiveStore, apply_update, compact_if_fragmented, needs_compaction
 
 from .server import running_server
 
@@ -204,14 +206,15 @@ def test_dataset_collection_filters_over_http(writable: Path) -> None:
         assert "No dataset in the graph" in httpx.get(f"{base}/technique/ftir.html").text
 
 
-def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def cli_on(link: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bigmap_kg.cli", *args],
+                          env={**os.environ, "BIGMAP_KG_STORE": str(link)},
+                          capture_output=True, text=True, timeout=300)
 
+
+def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Path) -> None:
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bigmap_kg.cli", "ingest", *args],
-                              env={**os.environ, "BIGMAP_KG_STORE": str(writable)},
-                              capture_output=True, text=True, timeout=300)
+        return cli_on(writable, "ingest", *args)
 
     before = dataset_quads(writable)
     dry = cli("--dry-run", str(BATCH))
@@ -243,3 +246,44 @@ def test_writes_keep_the_store_compacted(writable: Path) -> None:
         last = int(marker.read_text())
         assert files - last < max(4, last // 4)
     assert len(dataset_quads(writable)) == 12
+
+
+def sst_files(link: Path) -> int:
+    return sum(1 for _ in Path(os.path.realpath(link)).glob("*.sst"))
+
+
+def insert(number: int) -> str:
+    return f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ <urn:x:{number}> <urn:x:p> {number} }} }}"
+
+
+def test_a_run_of_writes_compacts_once_at_its_end_even_when_it_stops_early(
+        writable: Path) -> None:
+    store = LiveStore(writable)
+    assert compact_if_fragmented(writable, force=True)
+    compacted = sst_files(writable)
+    with pytest.raises(RuntimeError, match="stopped"), store.compaction_deferred():
+        for number in range(6):
+            store.update(insert(number))
+        during = sst_files(writable)
+        raise RuntimeError("stopped")
+    assert needs_compaction(during, compacted)  # nothing was compacted during the run
+    marker = writable.parent / f".{writable.name}.compacted"
+    assert int(marker.read_text()) == sst_files(writable) < during  # but at its end
+    assert len(dataset_quads(writable)) == 6
+
+
+def test_compaction_on_demand(writable: Path) -> None:
+    assert compact_if_fragmented(writable, force=True)
+    assert not compact_if_fragmented(writable)  # no write since: nothing to do
+    apply_update(insert(1), writable, compact=False)  # about one new file per index
+    before, files = dataset_quads(writable), sst_files(writable)
+    assert compact_if_fragmented(writable)
+    assert dataset_quads(writable) == before and sst_files(writable) < files
+
+
+def test_cli_compact(writable: Path) -> None:
+    assert cli_on(writable, "compact").stdout.strip() == "compacted"
+    again = cli_on(writable, "compact", "--if-fragmented")
+    assert again.returncode == 0 and again.stdout.strip() == "not fragmented: nothing to do"
+    missing = cli_on(writable.parent / "nowhere", "compact")
+    assert missing.returncode == 2 and "run `bigmap-kg build` first" in missing.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import imports, sources
+from . import imports, paths, sources
 from .build import BuildError, build
 from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
 from .queryfile import QueryFile, QueryFileError
@@ -303,14 +303,30 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
         fail(str(error))
     size = batch_size or len(files)
     vocabulary = Vocabulary.from_store(store)
-    for start in range(0, len(files), size):
-        batch = list(files[start:start + size])
-        report = ingest_files(batch, store, None if dry_run else store.update, vocabulary)
-        if size < len(files):
-            click.echo(f"batch {start // size + 1}: files {start + 1}-{start + len(batch)}")
-        click.echo(report.as_json() if fmt == "json" else report.as_text())
-        if not report.accepted:
-            sys.exit(1)
+    with store.compaction_deferred():  # one compaction at the end of the run, if needed
+        for start in range(0, len(files), size):
+            batch = list(files[start:start + size])
+            report = ingest_files(batch, store, None if dry_run else store.update, vocabulary)
+            if size < len(files):
+                click.echo(f"batch {start // size + 1}: files {start + 1}-{start + len(batch)}")
+            click.echo(report.as_json() if fmt == "json" else report.as_text())
+            if not report.accepted:
+                sys.exit(1)
+
+
+@main.command("compact")
+@click.option("--if-fragmented", is_flag=True,
+              help="Only when writes have added enough files since the last compaction.")
+def compact_command(if_fragmented: bool) -> None:
+    """Compact the embedded store (a copy, swapped in): after many single-batch writes such as
+    POST /api/datasets, whose latest files stay uncompacted on a large store."""
+    from .store import compact_if_fragmented
+
+    link = paths.store_dir()
+    if not link.exists():
+        fail(f"no store at {link}: run `bigmap-kg build` first")
+    done = compact_if_fragmented(link, force=not if_fragmented)
+    click.echo("compacted" if done else "not fragmented: nothing to do")
 
 
 @main.command("export-datasets")

@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 from urllib.parse import urlencode
@@ -47,6 +47,9 @@ class GraphStore(Protocol):
 
     def update(self, update: str) -> None:
         """One SPARQL Update, atomic: it applies whole or not at all."""
+
+    def compaction_deferred(self) -> AbstractContextManager[None]:
+        """Writes inside compact the store (if at all) once, at the end: for runs of batches."""
 
     def current(self) -> GraphStore | ox.Store:
         """The store one query should run against now (embedded: the current generation)."""
@@ -80,6 +83,7 @@ class LiveStore:
         self._version: tuple[int, int] = (0, 0)
         self._store: ox.Store | None = None
         self._lock = threading.Lock()
+        self._deferring = False
 
     def current(self) -> ox.Store:
         stat = os.lstat(self.link)  # one system call: a swap replaces the symlink's inode
@@ -106,7 +110,19 @@ class LiveStore:
 
     def update(self, update: str) -> None:
         """A SPARQL Update, copy-on-write and atomic (see apply_update)."""
-        apply_update(update, self.link)
+        apply_update(update, self.link, compact=not self._deferring)
+
+    @contextmanager
+    def compaction_deferred(self) -> Iterator[None]:
+        """Updates inside leave compaction to the end, where the store is compacted once if they
+        fragmented it (also when the run stops early): a run of N batches pays one compaction,
+        not one every batch or two."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+            compact_if_fragmented(self.link)
 
     def __len__(self) -> int:
         return len(self.current())
@@ -191,6 +207,10 @@ class RemoteStore:
         if response.status_code >= 300:
             raise ValueError(f"{self.update_url} refused the update ({response.status_code}):"
                              f" {response.text.strip()[:500]}")
+
+    def compaction_deferred(self) -> AbstractContextManager[None]:
+        """Nothing to defer: a remote server compacts its store itself."""
+        return nullcontext()
 
     def _gsp(self) -> str:
         if not self.gsp_url:
@@ -358,8 +378,10 @@ def write_store(quads: Iterable[ox.Quad], target: Path | None = None) -> Path:
     return _next_generation(link, fill, from_current=False)
 
 
-def apply_update(update: str, target: Path | None = None) -> Path:
-    """Run a SPARQL Update against a copy of the current store and swap it in on success.
+def apply_update(update: str, target: Path | None = None, *, compact: bool = True) -> Path:
+    """Run a SPARQL Update against a copy of the current store and swap it in on success;
+    compact the copy when writes have fragmented it (`compact=False`: leave that to the caller,
+    who runs `compact_if_fragmented` later).
 
     A failing update raises and leaves the store exactly as it was (same directory, same files).
     """
@@ -368,8 +390,20 @@ def apply_update(update: str, target: Path | None = None) -> Path:
     def fill(store: ox.Store, fresh: Path) -> None:
         store.update(update)
         store.flush()
-        _compact_when_fragmented(store, fresh, link)
+        if compact:
+            _compact_when_fragmented(store, fresh, link)
     return _next_generation(link, fill, from_current=True)
+
+
+def compact_if_fragmented(target: Path | None = None, *, force: bool = False) -> bool:
+    """Compact a copy of the current store and swap it in, when writes have added enough files
+    since the last compaction (`needs_compaction`) or when forced; return whether it did."""
+    link = target or paths.store_dir()
+    if not force and not needs_compaction(_sst_files(Path(os.path.realpath(link))),
+                                          _files_after_last_compaction(link)):
+        return False
+    _next_generation(link, lambda store, fresh: _compact(store, fresh, link), from_current=True)
+    return True
 
 
 def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = None) -> Path:
@@ -394,9 +428,7 @@ def _compact_when_fragmented(store: ox.Store, directory: Path, link: Path) -> No
     (measured). A full compaction costs time proportional to the store, so the threshold
     (`needs_compaction`) trades read speed against write cost; on a large store the last
     write or two stay uncompacted (bench/README.md, 9.4 M triples)."""
-    marker = link.parent / f".{link.name}.compacted"
-    last = int(marker.read_text()) if marker.exists() else 0
-    if needs_compaction(_sst_files(directory), last):
+    if needs_compaction(_sst_files(directory), _files_after_last_compaction(link)):
         _compact(store, directory, link)
 
 
@@ -409,7 +441,16 @@ def needs_compaction(files: int, files_after_last_compaction: int) -> bool:
 
 def _compact(store: ox.Store, directory: Path, link: Path) -> None:
     store.optimize()
-    (link.parent / f".{link.name}.compacted").write_text(str(_sst_files(directory)))
+    _compaction_marker(link).write_text(str(_sst_files(directory)))
+
+
+def _compaction_marker(link: Path) -> Path:
+    return link.parent / f".{link.name}.compacted"
+
+
+def _files_after_last_compaction(link: Path) -> int:
+    marker = _compaction_marker(link)
+    return int(marker.read_text()) if marker.exists() else 0
 
 
 def _sst_files(directory: Path) -> int:
