@@ -236,9 +236,13 @@ def _settle(future: asyncio.Future, result, error: BaseException | None) -> None
         future.set_exception(error)
 
 
+class _Expired(Exception):
+    """The time limit passed (distinct from any TimeoutError the query itself might raise)."""
+
+
 def _expire(future: asyncio.Future) -> None:
     if not future.done():
-        future.set_exception(TimeoutError())
+        future.set_exception(_Expired())
 
 
 class InProcessRunner:
@@ -295,7 +299,7 @@ class InProcessRunner:
         deadline = asyncio.get_running_loop().call_later(self.timeout, _expire, future)
         try:
             return await future
-        except TimeoutError:
+        except _Expired:
             self._retire()
             raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
                                   "stopped; narrow the query or add LIMIT") from None
