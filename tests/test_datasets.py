@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -14,11 +15,13 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from bigmap_kg import paths
+from bigmap_kg import store as store_module
 from bigmap_kg.datasets.ingest import ingest_files
 from bigmap_kg.namespaces import GRAPH_DATASETS
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import LiveStore, apply_update, compact_if_fragmented, needs_compaction
+from bigmap_kg.store import LiveStore, apply_update, compact_store, needs_compaction
+from bigmap_kg.web.compaction import QuietCompactor
 
 from .server import running_server
 
@@ -37,6 +40,8 @@ def writable(store_path: Path, tmp_path: Path) -> Path:
     ox.Store.read_only(str(store_path.resolve())).backup(str(copy))
     link = tmp_path / "store"
     link.symlink_to(copy.name)
+    marker = tmp_path / ".store.compacted"  # a copy of a compacted store is compacted
+    marker.write_text(str(sum(1 for _ in copy.glob("*.sst"))))
     return link
 
 
@@ -259,7 +264,7 @@ def insert(number: int) -> str:
 def test_a_run_of_writes_compacts_once_at_its_end_even_when_it_stops_early(
         writable: Path) -> None:
     store = LiveStore(writable)
-    assert compact_if_fragmented(writable, force=True)
+    assert compact_store(writable)
     compacted = sst_files(writable)
     with pytest.raises(RuntimeError, match="stopped"), store.compaction_deferred():
         for number in range(6):
@@ -273,12 +278,62 @@ def test_a_run_of_writes_compacts_once_at_its_end_even_when_it_stops_early(
 
 
 def test_compaction_on_demand(writable: Path) -> None:
-    assert compact_if_fragmented(writable, force=True)
-    assert not compact_if_fragmented(writable)  # no write since: nothing to do
+    assert compact_store(writable)
+    assert not compact_store(writable, when=needs_compaction)  # no write since: nothing to do
     apply_update(insert(1), writable, compact=False)  # about one new file per index
     before, files = dataset_quads(writable), sst_files(writable)
-    assert compact_if_fragmented(writable)
+    assert compact_store(writable, when=needs_compaction)
     assert dataset_quads(writable) == before and sst_files(writable) < files
+
+
+def test_a_write_during_a_compaction_wins(writable: Path, monkeypatch) -> None:
+    optimize, writes = store_module._optimize, []
+
+    def optimize_while_someone_writes(store: ox.Store) -> None:
+        optimize(store)
+        if not writes:  # once (the write may compact, through this same function)
+            writes.append(insert(7))
+            apply_update(writes[0], writable)  # no writer lock to wait for
+
+    monkeypatch.setattr(store_module, "_optimize", optimize_while_someone_writes)
+    before = os.path.realpath(writable)
+    assert not compact_store(writable)  # dropped: its checkpoint predates the write
+    assert os.path.realpath(writable) != before and len(dataset_quads(writable)) == 1
+    assert not list(writable.parent.glob(".*.compacting"))  # the dropped copy is removed
+
+
+def wait_until_compacted(link: Path, seconds: float = 30) -> None:
+    marker = link.parent / f".{link.name}.compacted"
+    deadline = time.monotonic() + seconds
+    while not (marker.exists() and int(marker.read_text()) == sst_files(link)):
+        assert time.monotonic() < deadline, "the leftover writes were not compacted"
+        time.sleep(0.2)
+
+
+def test_leftover_writes_are_compacted_once_writes_go_quiet(writable: Path) -> None:
+    compact_store(writable)
+    apply_update(insert(1), writable, compact=False)  # a leftover, as on a large store
+    compactor = QuietCompactor(writable, delay=0.5)
+    try:
+        compactor.poke()
+        compactor.poke()  # a second write restarts the quiet period: one compaction
+        assert sst_files(writable) > int((writable.parent / f".{writable.name}.compacted")
+                                         .read_text())
+        wait_until_compacted(writable)
+    finally:
+        compactor.close()
+    assert len(dataset_quads(writable)) == 1
+
+
+def test_the_service_compacts_leftovers_once_quiet(writable: Path) -> None:
+    compact_store(writable)
+    apply_update(insert(1), writable, compact=False)
+    with running_server(writable, BIGMAP_KG_COMPACT_AFTER="0.5") as base:
+        wait_until_compacted(writable)
+        query = f"SELECT ?s {{ GRAPH <{GRAPH_DATASETS}> {{ ?s ?p ?o }} }}"
+        rows = httpx.get(f"{base}/sparql", params={"query": query},
+                         headers={"Accept": "text/csv"}).text.split()
+        assert rows == ["s", "urn:x:1"]
 
 
 def test_cli_compact(writable: Path) -> None:

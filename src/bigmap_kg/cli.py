@@ -320,12 +320,12 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
 def compact_command(if_fragmented: bool) -> None:
     """Compact the embedded store (a copy, swapped in): after many single-batch writes such as
     POST /api/datasets, whose latest files stay uncompacted on a large store."""
-    from .store import compact_if_fragmented
+    from .store import compact_store, needs_compaction
 
     link = paths.store_dir()
     if not link.exists():
         fail(f"no store at {link}: run `bigmap-kg build` first")
-    done = compact_if_fragmented(link, force=not if_fragmented)
+    done = compact_store(link, when=needs_compaction) if if_fragmented else compact_store(link)
     click.echo("compacted" if done else "not fragmented: nothing to do")
 
 

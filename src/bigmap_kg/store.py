@@ -122,7 +122,7 @@ class LiveStore:
             yield
         finally:
             self._deferring = False
-            compact_if_fragmented(self.link)
+            compact_store(self.link, when=needs_compaction)
 
     def __len__(self) -> int:
         return len(self.current())
@@ -381,7 +381,7 @@ def write_store(quads: Iterable[ox.Quad], target: Path | None = None) -> Path:
 def apply_update(update: str, target: Path | None = None, *, compact: bool = True) -> Path:
     """Run a SPARQL Update against a copy of the current store and swap it in on success;
     compact the copy when writes have fragmented it (`compact=False`: leave that to the caller,
-    who runs `compact_if_fragmented` later).
+    who runs `compact_store` later).
 
     A failing update raises and leaves the store exactly as it was (same directory, same files).
     """
@@ -395,15 +395,41 @@ def apply_update(update: str, target: Path | None = None, *, compact: bool = Tru
     return _next_generation(link, fill, from_current=True)
 
 
-def compact_if_fragmented(target: Path | None = None, *, force: bool = False) -> bool:
-    """Compact a copy of the current store and swap it in, when writes have added enough files
-    since the last compaction (`needs_compaction`) or when forced; return whether it did."""
+def compact_store(target: Path | None = None, *,
+                  when: Callable[[int, int], bool] = lambda files, last: True) -> bool:
+    """Compact a checkpoint of the current store and swap it in, if `when(files, files after the
+    last compaction)` holds (`needs_compaction`, `has_uncompacted_writes`; default: always).
+
+    The compaction runs without the writer lock, so writes are not held up meanwhile; a write
+    that lands first wins and the compacted copy is dropped (False): nothing is ever lost."""
     link = target or paths.store_dir()
-    if not force and not needs_compaction(_sst_files(Path(os.path.realpath(link))),
-                                          _files_after_last_compaction(link)):
+    current = Path(os.path.realpath(link))
+    if not when(_sst_files(current), _files_after_last_compaction(link)):
         return False
-    _next_generation(link, lambda store, fresh: _compact(store, fresh, link), from_current=True)
-    return True
+    work = link.parent / f".{_fresh_dir(link).name}.compacting"  # hidden from _swap's clean-up
+    try:
+        ox.Store.read_only(str(current)).backup(str(work))
+        store = ox.Store(str(work))
+        _optimize(store)
+        del store
+        with writer_lock(link):
+            if Path(os.path.realpath(link)) != current:
+                return False
+            fresh = _fresh_dir(link)
+            work.rename(fresh)
+            _swap(link, fresh)
+            _compaction_marker(link).write_text(str(_sst_files(fresh)))
+        return True
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def has_uncompacted_writes(files: int, files_after_last_compaction: int) -> bool:
+    return files > files_after_last_compaction
+
+
+def _optimize(store: ox.Store) -> None:
+    store.optimize()
 
 
 def load_file(path: Path, graph: str = GRAPH_DATASETS, target: Path | None = None) -> Path:
@@ -440,7 +466,7 @@ def needs_compaction(files: int, files_after_last_compaction: int) -> bool:
 
 
 def _compact(store: ox.Store, directory: Path, link: Path) -> None:
-    store.optimize()
+    _optimize(store)
     _compaction_marker(link).write_text(str(_sst_files(directory)))
 
 

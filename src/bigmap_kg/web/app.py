@@ -13,8 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..store import connect, ontology_graph
+from ..store import LiveStore, connect, ontology_graph
 from .api import router as api_router
+from .compaction import QuietCompactor
 from .competence import router as competence_router
 from .datasets import router as datasets_router
 from .jsonld import build_context
@@ -38,10 +39,16 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
         app.state.pool = InProcessRunner(app.state.store, settings.query_timeout) \
             if settings.in_process else \
             QueryPool(settings.store, settings.query_workers, settings.query_timeout)
+        app.state.compactor = QuietCompactor(settings.store, settings.compact_after) \
+            if isinstance(app.state.store, LiveStore) and settings.compact_after > 0 else None
+        if app.state.compactor:
+            app.state.compactor.poke()  # leftovers of writes before this start
         try:
             yield
         finally:
             app.state.pool.close()
+            if app.state.compactor:
+                app.state.compactor.close()
 
     app = FastAPI(title="bigmap-kg", version=__version__, lifespan=lifespan,
                   description="The BIG-MAP characterisation knowledge graph (D5.1): a standard "

@@ -70,6 +70,8 @@ async def post_datasets(request: Request,
     write = None if dry_run else store.update
     async with _WRITE_LOCK:
         report = await asyncio.to_thread(ingest, [(body, source)], store, write)
+    if report.written and request.app.state.compactor:
+        request.app.state.compactor.poke()
     status = (200 if dry_run else 201) if report.accepted else 422
     return JSONResponse(report.as_dict(), status_code=status)
 

@@ -30,6 +30,9 @@ class Settings:
     write_token: str | None = None
     #: largest request body a write accepts, in bytes
     max_upload_bytes: int = 50_000_000
+    #: seconds without a write after which an embedded store's uncompacted writes are compacted
+    #: in the background (0: never; writes still compact past the threshold themselves)
+    compact_after: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,4 +47,5 @@ class Settings:
             allow_service=env.get("BIGMAP_KG_ALLOW_SERVICE", "") == "1",
             write_token=env.get("BIGMAP_KG_WRITE_TOKEN") or None,
             max_upload_bytes=int(env.get("BIGMAP_KG_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            compact_after=float(env.get("BIGMAP_KG_COMPACT_AFTER", cls.compact_after)),
         )
