@@ -138,7 +138,10 @@ def main() -> None:
         servers = {
             "ours": ([str(BIN / "bigmap-kg"), "serve", "--port", str(ours_port), "--workers",
                       str(args.workers)], f"http://127.0.0.1:{ours_port}/sparql",
-                     {"BIGMAP_KG_STORE": str(link), "BIGMAP_KG_QUERY_TIMEOUT": "600"}),
+                     # no background compaction while measuring: the store as the ingest
+                     # left it (compacted after a --one-run; threshold leftovers otherwise)
+                     {"BIGMAP_KG_STORE": str(link), "BIGMAP_KG_QUERY_TIMEOUT": "600",
+                      "BIGMAP_KG_COMPACT_AFTER": "0"}),
             "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location",
                           str(work / "oxigraph"), "--bind", f"127.0.0.1:{oxi_port}",
                           "--union-default-graph"], f"http://127.0.0.1:{oxi_port}/query", {}),
