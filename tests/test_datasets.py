@@ -342,3 +342,14 @@ def test_cli_compact(writable: Path) -> None:
     assert again.returncode == 0 and again.stdout.strip() == "not fragmented: nothing to do"
     missing = cli_on(writable.parent / "nowhere", "compact")
     assert missing.returncode == 2 and "run `bigmap-kg build` first" in missing.stderr
+
+
+def test_abandoned_compactions_are_removed_and_running_ones_kept(writable: Path) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    dead, alive = (writable.parent / f".store-20261125T000000-{pid}-1.compacting"
+                   for pid in (int(finished.stdout), os.getpid()))
+    for work in (dead, alive):
+        work.mkdir()
+    assert compact_store(writable)
+    assert not dead.exists() and alive.exists()

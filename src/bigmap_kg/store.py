@@ -406,6 +406,7 @@ def compact_store(target: Path | None = None, *,
     current = Path(os.path.realpath(link))
     if not when(_sst_files(current), _files_after_last_compaction(link)):
         return False
+    _remove_abandoned_compactions(link)
     work = link.parent / f".{_fresh_dir(link).name}.compacting"  # hidden from _swap's clean-up
     try:
         ox.Store.read_only(str(current)).backup(str(work))
@@ -422,6 +423,19 @@ def compact_store(target: Path | None = None, *,
         return True
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_abandoned_compactions(link: Path) -> None:
+    """Remove the work directories of compactions whose process has died (named by _fresh_dir:
+    `.<link>-<time>-<pid>-<ns>.compacting`); those of live processes are theirs to finish."""
+    for work in link.parent.glob(f".{link.name}-*.compacting"):
+        pid = int(work.name.split("-")[-2])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(work, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            pass
 
 
 def has_uncompacted_writes(files: int, files_after_last_compaction: int) -> bool:
