@@ -21,6 +21,7 @@ from bigmap_kg.namespaces import GRAPH_DATASETS
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore, apply_update, compact_store, needs_compaction
+from bigmap_kg.web import compaction as compaction_module
 from bigmap_kg.web.compaction import QuietCompactor
 
 from .server import running_server
@@ -234,6 +235,19 @@ def test_cli_ingest_dry_run_batches_and_exit_codes(writable: Path, tmp_path: Pat
     assert "dcterms:title" in second and str(bad) in second
 
 
+def sst_files(link: Path) -> int:
+    return sum(1 for _ in Path(os.path.realpath(link)).glob("*.sst"))
+
+
+def insert(number: int) -> str:
+    return f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ <urn:x:{number}> <urn:x:p> {number} }} }}"
+
+
+def compacted_files(link: Path) -> int:
+    """The store's file count after its last compaction (its marker)."""
+    return int((link.parent / f".{link.name}.compacted").read_text())
+
+
 def test_compaction_threshold_is_relative_to_the_compacted_store() -> None:
     assert not needs_compaction(17, 14) and needs_compaction(18, 14)  # 4 new files
     assert not needs_compaction(124, 100) and needs_compaction(125, 100)  # a quarter
@@ -243,22 +257,11 @@ def test_compaction_threshold_is_relative_to_the_compacted_store() -> None:
 def test_writes_keep_the_store_compacted(writable: Path) -> None:
     """However many writes, the store never has more files than the threshold allows: every
     write flushes new level-0 files, and reads slow down with each of them."""
-    marker = writable.parent / f".{writable.name}.compacted"
     for number in range(12):
-        apply_update(f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ <urn:x:{number}> "
-                     f"<urn:x:p> {number} }} }}", writable)
-        files = sum(1 for _ in Path(os.path.realpath(writable)).glob("*.sst"))
-        last = int(marker.read_text())
+        apply_update(insert(number), writable)
+        files, last = sst_files(writable), compacted_files(writable)
         assert files - last < max(4, last // 4)
     assert len(dataset_quads(writable)) == 12
-
-
-def sst_files(link: Path) -> int:
-    return sum(1 for _ in Path(os.path.realpath(link)).glob("*.sst"))
-
-
-def insert(number: int) -> str:
-    return f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ <urn:x:{number}> <urn:x:p> {number} }} }}"
 
 
 def test_a_run_of_writes_compacts_once_at_its_end_even_when_it_stops_early(
@@ -272,8 +275,7 @@ def test_a_run_of_writes_compacts_once_at_its_end_even_when_it_stops_early(
         during = sst_files(writable)
         raise RuntimeError("stopped")
     assert needs_compaction(during, compacted)  # nothing was compacted during the run
-    marker = writable.parent / f".{writable.name}.compacted"
-    assert int(marker.read_text()) == sst_files(writable) < during  # but at its end
+    assert compacted_files(writable) == sst_files(writable) < during  # but at its end
     assert len(dataset_quads(writable)) == 6
 
 
@@ -303,26 +305,33 @@ def test_a_write_during_a_compaction_wins(writable: Path, monkeypatch) -> None:
 
 
 def wait_until_compacted(link: Path, seconds: float = 30) -> None:
-    marker = link.parent / f".{link.name}.compacted"
     deadline = time.monotonic() + seconds
-    while not (marker.exists() and int(marker.read_text()) == sst_files(link)):
+    while compacted_files(link) != sst_files(link):
         assert time.monotonic() < deadline, "the leftover writes were not compacted"
         time.sleep(0.2)
 
 
-def test_leftover_writes_are_compacted_once_writes_go_quiet(writable: Path) -> None:
+def test_leftover_writes_are_compacted_once_writes_go_quiet(writable: Path,
+                                                            monkeypatch) -> None:
     compact_store(writable)
     apply_update(insert(1), writable, compact=False)  # a leftover, as on a large store
+    calls = []
+
+    def counted(*args, **options) -> bool:
+        calls.append(args)
+        return compact_store(*args, **options)
+
+    monkeypatch.setattr(compaction_module, "compact_store", counted)
     compactor = QuietCompactor(writable, delay=0.5)
     try:
         compactor.poke()
         compactor.poke()  # a second write restarts the quiet period: one compaction
-        assert sst_files(writable) > int((writable.parent / f".{writable.name}.compacted")
-                                         .read_text())
+        assert sst_files(writable) > compacted_files(writable)
         wait_until_compacted(writable)
+        time.sleep(1)  # longer than the delay: a second timer would have fired by now
     finally:
         compactor.close()
-    assert len(dataset_quads(writable)) == 1
+    assert len(calls) == 1 and len(dataset_quads(writable)) == 1
 
 
 def test_the_service_compacts_leftovers_once_quiet(writable: Path) -> None:
