@@ -160,17 +160,25 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
 def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages."""
     import os
+    import tempfile
 
     import uvicorn
+
+    from .web.inline import InlineSlots
+    from .web.uvicorn_protocol import IMPORT_STRING
 
     try:
         connect()
     except StoreMissingError as error:
         fail(str(error))
-    if workers >= 2:
-        os.environ["BIGMAP_KG_IN_PROCESS"] = "1"
-    uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", access_log=access_log)
+    with tempfile.TemporaryDirectory(prefix="bigmap-kg-inline-") as slots:
+        if workers >= 2:  # queries in the workers themselves; N-1 of them may run one inline
+            os.environ["BIGMAP_KG_IN_PROCESS"] = "1"
+            InlineSlots.create(Path(slots), workers)
+            os.environ["BIGMAP_KG_INLINE_SLOTS"] = slots
+        uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", access_log=access_log,
+                    http=IMPORT_STRING)
 
 
 @main.command("complement")

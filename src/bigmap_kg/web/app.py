@@ -18,15 +18,26 @@ from .api import router as api_router
 from .compaction import QuietCompactor
 from .competence import router as competence_router
 from .datasets import router as datasets_router
+from .inline import Inline, InlineSlots, Watchdog, raw_response
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .plan import router as plan_router
-from .pool import InProcessRunner, QueryPool
+from .pool import InProcessRunner, QueryPool, timed_out
 from .settings import Settings
 from .sparql import SparqlFastPath
 from .sparql import router as sparql_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
+
+
+def inline_path(settings: Settings) -> Inline | None:
+    """This worker's inline path, when `bigmap-kg serve` laid out slots for it."""
+    if settings.inline_slots is None:
+        return None
+    return Inline(InlineSlots(settings.inline_slots),
+                  Watchdog(settings.query_timeout,
+                           raw_response("503 Service Unavailable",
+                                        timed_out(settings.query_timeout))))
 
 
 def create_app(settings: Settings | None = None) -> SparqlFastPath:
@@ -36,7 +47,8 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     async def lifespan(app: FastAPI):
         app.state.store = connect(settings.store)
         app.state.context = build_context(ontology_graph(app.state.store))
-        app.state.pool = InProcessRunner(app.state.store, settings.query_timeout) \
+        app.state.pool = InProcessRunner(app.state.store, settings.query_timeout,
+                                         inline=inline_path(settings)) \
             if settings.in_process else \
             QueryPool(settings.store, settings.query_workers, settings.query_timeout)
         app.state.compactor = QuietCompactor(settings.store, settings.compact_after) \

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import queue
@@ -23,7 +24,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..store import connect
+from .inline import Inline
 
+log = logging.getLogger("uvicorn.error")
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -36,6 +39,11 @@ GRAPH_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
+
+
+def timed_out(timeout: float) -> str:
+    """What a client whose query outlived the time limit is told (with status 503)."""
+    return f"query timed out after {timeout:g} s and was stopped; narrow the query or add LIMIT"
 
 
 class QueryError(Exception):
@@ -161,7 +169,8 @@ class QueryPool:
         for worker in self._workers:
             self._idle.put_nowait(worker)
 
-    async def run(self, job: Job) -> Answer:
+    async def run(self, job: Job, connection=None) -> Answer:
+        """Answer `job` in a worker process (`connection` is for the in-process runner)."""
         worker = await self._idle.get()
         loop = asyncio.get_running_loop()
         try:
@@ -169,8 +178,7 @@ class QueryPool:
             ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
             if not ready:
                 worker = self._replace(worker)
-                raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
-                                      "stopped; narrow the query or add LIMIT")
+                raise QueryError(503, timed_out(self.timeout))
             try:
                 reply = worker.connection.recv()
             except (EOFError, OSError):
@@ -258,20 +266,25 @@ class InProcessRunner:
     the store is read-only, so the same job does the same work again, and it runs on the spot,
     without the hand-over to a thread (about 0.15 ms per query). A swapped-in store (after an
     ingest or build) proves every job afresh; runaway queries never prove themselves.
+
+    With `inline` (`web/inline.py`), an unproven job also runs on the spot when its connection
+    is all this worker serves and an inline slot is free, under a watchdog that answers 503 and
+    ends the process past the time limit.
     """
 
     max_proven = 4096        # jobs remembered (the oldest is forgotten first)
     max_proven_chars = 10_000  # longer query texts are not remembered
 
     def __init__(self, store, timeout: float, threads: int = 4,
-                 inline_seconds: float = 0.01) -> None:
-        self.store, self.timeout, self.retiring = store, timeout, False
+                 inline_seconds: float = 0.01, inline: Inline | None = None) -> None:
+        self.store, self.timeout, self.retiring, self.inline = store, timeout, False, inline
         self.inline_seconds = min(inline_seconds, timeout / 100)
         self._threads = QueryThreads(threads)
         self._proven: dict[Job, None] = {}
         self._proven_on: object = None
 
-    async def run(self, job: Job) -> Answer:
+    async def run(self, job: Job, connection=None) -> Answer:
+        """Answer `job`; `connection` is the request's `ConnectionAwareProtocol`, if known."""
         store = self.store.current()
         if store is not self._proven_on:
             self._proven.clear()
@@ -280,7 +293,11 @@ class InProcessRunner:
         if embedded and job in self._proven:
             return execute(store, job)
         started = time.perf_counter()
-        answer = await self._threaded(store, job)
+        turn = self.inline.turn(connection) if embedded and self.inline else None
+        if turn is not None:
+            answer = self.inline.run(turn, execute, store, job)
+        else:
+            answer = await self._threaded(store, job)
         if embedded and time.perf_counter() - started <= self.inline_seconds and \
                 len(job.query) <= self.max_proven_chars:
             self._prove(job)
@@ -301,17 +318,20 @@ class InProcessRunner:
             return await future
         except _Expired:
             self._retire()
-            raise QueryError(503, f"query timed out after {self.timeout:g} s and was "
-                                  "stopped; narrow the query or add LIMIT") from None
+            raise QueryError(503, timed_out(self.timeout)) from None
         finally:
             deadline.cancel()
 
     def _retire(self) -> None:
         if not self.retiring:
             self.retiring = True
+            log.error("a query in a query thread outlived the time limit of %g s: answered 503; "
+                      "this worker retires and the supervisor starts a fresh one", self.timeout)
             os.kill(os.getpid(), signal.SIGTERM)  # uvicorn: graceful shutdown of this worker
 
     def close(self) -> None:
         if self.retiring:  # a runaway query thread cannot be joined: leave without it
             os._exit(0)
         self._threads.close()
+        if self.inline:
+            self.inline.close()

@@ -33,6 +33,9 @@ class Settings:
     #: seconds without a write after which an embedded store's uncompacted writes are compacted
     #: in the background (0: never; writes still compact past the threshold themselves)
     compact_after: float = 30.0
+    #: the lock files that let unknown queries run on a worker's event loop when it serves one
+    #: connection alone (laid out by `bigmap-kg serve --workers N`; None: never inline)
+    inline_slots: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,4 +51,6 @@ class Settings:
             write_token=env.get("BIGMAP_KG_WRITE_TOKEN") or None,
             max_upload_bytes=int(env.get("BIGMAP_KG_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             compact_after=float(env.get("BIGMAP_KG_COMPACT_AFTER", cls.compact_after)),
+            inline_slots=Path(env["BIGMAP_KG_INLINE_SLOTS"])
+            if env.get("BIGMAP_KG_INLINE_SLOTS") else None,
         )

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from ..namespaces import ASSERTED_GRAPHS
 from . import protocol
 from .description import service_description
+from .inline import CONNECTION
 from .negotiation import acceptable, choose
 from .pool import GRAPH_FORMATS, Job, QueryError
 
@@ -70,8 +71,9 @@ def error_reply(error: QueryError) -> Reply:
                  allow="GET, POST" if error.status == 405 else None)
 
 
-async def answer(state, request: SparqlRequest) -> Reply:
-    """Answer one protocol request against the app's `state` (settings and query runner)."""
+async def answer(state, request: SparqlRequest, connection=None) -> Reply:
+    """Answer one protocol request against the app's `state` (settings and query runner);
+    `connection` is the uvicorn protocol it came on, when known (`uvicorn_protocol`)."""
     settings = state.settings
     try:
         parsed = protocol.parse(request.method, request.query_string, request.content_type,
@@ -93,7 +95,7 @@ async def answer(state, request: SparqlRequest) -> Reply:
                   named_graphs=parsed.named_graphs or None,
                   result_types=result_types, graph_types=graph_types,
                   max_bytes=settings.max_result_bytes, base_iri=request.endpoint)
-        result = await state.pool.run(job)
+        result = await state.pool.run(job, connection)
     except QueryError as error:
         return error_reply(error)
     return Reply(200, result.media_type, result.body)
@@ -147,7 +149,9 @@ class SparqlFastPath:
                                 accept.decode("latin-1") if accept is not None else None,
                                 content_type.decode("latin-1") if content_type else None,
                                 body, endpoint)
-        reply = await answer(self.app.state, request)
+        extensions = scope.get("extensions")
+        reply = await answer(self.app.state, request,
+                             extensions.get(CONNECTION) if extensions else None)
         response_headers = reply.headers()
         if b"origin" in headers:
             response_headers.extend(CORS)

@@ -1,0 +1,27 @@
+"""A process that runs a call under the inline watchdog, for `test_inline`:
+`python -m tests.watched_child PORT TIMEOUT WORK` connects to 127.0.0.1:PORT, sleeps WORK
+seconds while watched with a time limit of TIMEOUT seconds, then says "finished" and exits 0."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+
+from bigmap_kg.web.inline import Watchdog, raw_response
+
+LAST_WORDS = raw_response("503 Service Unavailable", "too slow")
+
+
+def main(port: int, timeout: float, work: float) -> None:
+    connection = socket.create_connection(("127.0.0.1", port))
+    watchdog = Watchdog(timeout, LAST_WORDS, poll=0.05)
+    with watchdog.watching(connection.fileno()):
+        time.sleep(work)
+    time.sleep(2 * timeout)  # past the deadline, no longer watched: the watchdog keeps quiet
+    connection.sendall(b"finished")
+    connection.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]))
