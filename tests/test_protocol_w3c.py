@@ -38,9 +38,11 @@ MANIFEST_GRAPH = _manifest()
 TESTS = sorted(MANIFEST_GRAPH.subjects(RDF.type, MF.ProtocolTest), key=str)
 
 
-@pytest.fixture(scope="module")
-def w3c_server(tmp_path_factory):
-    """A store holding every data file of the suite in the graph the manifest names."""
+@pytest.fixture(scope="module", params=[None, 2], ids=["query-processes", "serve-workers-2"])
+def w3c_server(tmp_path_factory, request):
+    """A store holding every data file of the suite in the graph the manifest names, served
+    with a pool of query processes and as `bigmap-kg serve --workers 2` serves it (queries in
+    the uvicorn workers, on the event loop when a connection is alone)."""
     path = tmp_path_factory.mktemp("w3c") / "store"
     store = ox.Store(str(path))
     for data in MANIFEST_GRAPH.objects(None, UT.graphData):
@@ -50,7 +52,7 @@ def w3c_server(tmp_path_factory):
                         to_graph=ox.NamedNode(str(name)))
     store.flush()
     del store
-    with running_server(path) as base:
+    with running_server(path, workers=request.param) as base:
         yield base
 
 
