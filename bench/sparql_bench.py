@@ -188,7 +188,7 @@ def main() -> None:
         subprocess.run([BIN / "bigmap-kg", "export", "--format", "nq", "-o", nquads], check=True)
         subprocess.run([BIN / "bigmap-kg", "export", "--format", "ttl", "-o", turtle], check=True)
         oxigraph_store(nquads, work / "oxigraph")
-        names = ("ours", "oxigraph", "oxigraph-limit", "rdflib", "floor", "direct")
+        names = ("ours", "oxigraph", "oxigraph-limit", "rdflib", "floor", "direct", "raw")
         ports = {name: free_port() for name in names}
 
         def oxigraph(name: str, *options: str) -> tuple[list, str]:
@@ -205,6 +205,8 @@ def main() -> None:
                         str(ports["rdflib"]), turtle], f"http://127.0.0.1:{ports['rdflib']}/"),
             **{name: (uvicorn_app(f"asgi_{name}:app", ports[name]),
                       f"http://127.0.0.1:{ports[name]}/") for name in ("floor", "direct")},
+            "raw": ([sys.executable, Path(__file__).parent / "raw_floor.py", str(ports["raw"])],
+                    f"http://127.0.0.1:{ports['raw']}/"),
         }
         with ExitStack() as running:
             urls = {name: running.enter_context(process([str(c) for c in command], url))
@@ -217,7 +219,7 @@ def main() -> None:
                      for q, text in MIX.items()}
             slow = {q: paired_latencies({n: urls[n] for n in ("ours", "rdflib")}, text,
                                         max(10, args.requests // 4)) for q, text in MIX.items()}
-            floors = {n: urls[n] for n in ("ours", "oxigraph", "floor", "direct")}
+            floors = {n: urls[n] for n in ("ours", "oxigraph", "floor", "direct", "raw")}
             lean = {"ASK {}": "ASK {}", "lookup by label": MIX["lookup by label"]}
             floor = {q: paired_latencies(floors, text, args.requests) for q, text in lean.items()}
             rates = {name: throughput(url, args.seconds) for name, url in peers.items()}
@@ -230,8 +232,9 @@ def main() -> None:
                     "first runs": report("first run of each query text (p50)", fresh, both)}
         report("against rdflib-endpoint, repeated query texts (p50)", slow, ["rdflib"])
         report("floors (floor: a bare uvicorn app that answers without a store; direct: the "
-               "query straight into pyoxigraph, nothing else)", floor,
-               ["oxigraph", "floor", "direct"])
+               "query straight into pyoxigraph, nothing else; raw: an httptools protocol on "
+               "uvloop without uvicorn's ASGI cycle, no store)", floor,
+               ["oxigraph", "floor", "direct", "raw"])
         for label, by_peer in verdicts.items():
             for peer, ratios in by_peer.items():
                 verdict = "met" if max(ratios) <= args.target else "NOT met"
