@@ -8,9 +8,11 @@ import socket
 import sys
 import time
 
-from bigmap_kg.web.inline import Watchdog, raw_response
+from bigmap_kg.web.inline import Watchdog
+from bigmap_kg.web.pool import QueryError
+from bigmap_kg.web.sparql import error_reply
 
-LAST_WORDS = raw_response("503 Service Unavailable", "too slow")
+LAST_WORDS = error_reply(QueryError(503, "too slow")).as_http()
 
 
 def main(port: int, timeout: float, work: float) -> None:

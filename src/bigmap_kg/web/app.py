@@ -18,13 +18,13 @@ from .api import router as api_router
 from .compaction import QuietCompactor
 from .competence import router as competence_router
 from .datasets import router as datasets_router
-from .inline import Inline, InlineSlots, Watchdog, raw_response
+from .inline import Inline, InlineSlots, Watchdog
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .plan import router as plan_router
-from .pool import InProcessRunner, QueryPool, timed_out
+from .pool import InProcessRunner, QueryError, QueryPool, timed_out
 from .settings import Settings
-from .sparql import SparqlFastPath
+from .sparql import SparqlFastPath, error_reply
 from .sparql import router as sparql_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
@@ -34,10 +34,9 @@ def inline_path(settings: Settings) -> Inline | None:
     """This worker's inline path, when `bigmap-kg serve` laid out slots for it."""
     if settings.inline_slots is None:
         return None
+    last_words = error_reply(QueryError(503, timed_out(settings.query_timeout))).as_http()
     return Inline(InlineSlots(settings.inline_slots),
-                  Watchdog(settings.query_timeout,
-                           raw_response("503 Service Unavailable",
-                                        timed_out(settings.query_timeout))))
+                  Watchdog(settings.query_timeout, last_words))
 
 
 def create_app(settings: Settings | None = None) -> SparqlFastPath:

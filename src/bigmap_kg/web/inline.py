@@ -74,14 +74,6 @@ def sole_connection_socket(connection) -> int | None:
     return connection.socket_fd
 
 
-def raw_response(status: str, message: str) -> bytes:
-    """A complete HTTP/1.1 response that closes the connection (the watchdog's last word)."""
-    body = (message + "\n").encode()
-    return (f"HTTP/1.1 {status}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            f"content-length: {len(body)}\r\nvary: Accept\r\naccess-control-allow-origin: *\r\n"
-            "connection: close\r\n\r\n").encode("latin-1") + body
-
-
 class Watchdog:
     """Ends this process if a watched call outlives `timeout`, after sending `last_words` to
     the watched socket. Watching costs the call two attribute stores and a lock."""

@@ -8,6 +8,7 @@ call it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -57,6 +58,14 @@ class Reply:
         if self.allow:
             headers.append((b"allow", self.allow.encode("latin-1")))
         return headers
+
+    def as_http(self) -> bytes:
+        """The reply as a whole HTTP/1.1 response, CORS headers included, that closes the
+        connection: what the inline watchdog writes straight to a socket."""
+        lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}".encode("latin-1")]
+        lines += [name + b": " + value
+                  for name, value in (*self.headers(), *CORS, (b"connection", b"close"))]
+        return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
 
     def response(self) -> Response:
         """The same reply, with the same headers, as a framework response (for the documented
