@@ -14,6 +14,7 @@ connection, another worker is free to accept newcomers, and the time limit still
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
@@ -64,12 +65,14 @@ class InlineSlots:
 
 def sole_connection_socket(connection) -> int | None:
     """The socket of `connection` (a `ConnectionAwareProtocol`) when it is all its worker
-    serves: no other connection, no other request task, nothing of it left to send."""
+    serves: no other connection, no request task but the caller's own (a request answered in
+    the protocol itself has none), nothing of it left to send."""
     if connection is None or connection.socket_fd is None:
         return None
     state = connection.server_state
-    if len(state.connections) != 1 or len(state.tasks) != 1 or \
-            connection.transport.get_write_buffer_size():
+    if len(state.connections) != 1 or connection.transport.get_write_buffer_size():
+        return None
+    if state.tasks and (len(state.tasks) > 1 or asyncio.current_task() not in state.tasks):
         return None
     return connection.socket_fd
 

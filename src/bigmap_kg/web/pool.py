@@ -169,6 +169,11 @@ class QueryPool:
         for worker in self._workers:
             self._idle.put_nowait(worker)
 
+    @staticmethod
+    def run_at_once(job: Job, connection=None) -> None:
+        """Never: every job goes to a worker process, which can be killed."""
+        return None
+
     async def run(self, job: Job, connection=None) -> Answer:
         """Answer `job` in a worker process (`connection` is for the in-process runner)."""
         worker = await self._idle.get()
@@ -283,25 +288,46 @@ class InProcessRunner:
         self._proven: dict[Job, None] = {}
         self._proven_on: object = None
 
+    def run_at_once(self, job: Job, connection=None) -> Answer | None:
+        """Answer `job` now when it may run on the spot (proven, or inline under the watchdog);
+        None when it must be handed to a query thread. `connection` is the request's
+        `ConnectionAwareProtocol`, if known."""
+        store = self._current()
+        if not isinstance(store, ox.Store):  # a remote store's time is the network's
+            return None
+        if job in self._proven:
+            return execute(store, job)
+        turn = self.inline.turn(connection) if self.inline else None
+        if turn is None:
+            return None
+        started = time.perf_counter()
+        answer = self.inline.run(turn, execute, store, job)
+        self._prove_if_quick(job, store, time.perf_counter() - started)
+        return answer
+
     async def run(self, job: Job, connection=None) -> Answer:
-        """Answer `job`; `connection` is the request's `ConnectionAwareProtocol`, if known."""
+        """Answer `job`: on the spot when it may run there, else in a query thread."""
+        answer = self.run_at_once(job, connection)
+        if answer is not None:
+            return answer
+        store = self._current()
+        started = time.perf_counter()
+        answer = await self._threaded(store, job)
+        self._prove_if_quick(job, store, time.perf_counter() - started)
+        return answer
+
+    def _current(self):
+        """The current store; every job is proven afresh on a swapped-in store."""
         store = self.store.current()
         if store is not self._proven_on:
             self._proven.clear()
             self._proven_on = store
-        embedded = isinstance(store, ox.Store)  # a remote store's time is the network's
-        if embedded and job in self._proven:
-            return execute(store, job)
-        started = time.perf_counter()
-        turn = self.inline.turn(connection) if embedded and self.inline else None
-        if turn is not None:
-            answer = self.inline.run(turn, execute, store, job)
-        else:
-            answer = await self._threaded(store, job)
-        if embedded and time.perf_counter() - started <= self.inline_seconds and \
+        return store
+
+    def _prove_if_quick(self, job: Job, store, seconds: float) -> None:
+        if isinstance(store, ox.Store) and seconds <= self.inline_seconds and \
                 len(job.query) <= self.max_proven_chars:
             self._prove(job)
-        return answer
 
     def is_proven(self, job: Job) -> bool:
         return job in self._proven

@@ -39,6 +39,7 @@ class SparqlRequest:
     content_type: str | None
     body: bytes
     endpoint: str
+    cross_origin: bool = False  # an Origin header came: the reply carries CORS headers
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Reply:
     body: bytes
     allow: str | None = None  # the Allow header of a 405
 
-    def headers(self) -> list[tuple[bytes, bytes]]:
+    def headers(self, cors: bool = False) -> list[tuple[bytes, bytes]]:
         media = self.media_type
         if media.startswith("text/") and "charset" not in media:
             media += "; charset=utf-8"
@@ -57,6 +58,8 @@ class Reply:
                    (b"vary", b"Accept")]
         if self.allow:
             headers.append((b"allow", self.allow.encode("latin-1")))
+        if cors:
+            headers.extend(CORS)
         return headers
 
     def as_http(self) -> bytes:
@@ -64,7 +67,7 @@ class Reply:
         connection: what the inline watchdog writes straight to a socket."""
         lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}".encode("latin-1")]
         lines += [name + b": " + value
-                  for name, value in (*self.headers(), *CORS, (b"connection", b"close"))]
+                  for name, value in (*self.headers(cors=True), (b"connection", b"close"))]
         return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
 
     def response(self) -> Response:
@@ -80,9 +83,9 @@ def error_reply(error: QueryError) -> Reply:
                  allow="GET, POST" if error.status == 405 else None)
 
 
-async def answer(state, request: SparqlRequest, connection=None) -> Reply:
-    """Answer one protocol request against the app's `state` (settings and query runner);
-    `connection` is the uvicorn protocol it came on, when known (`uvicorn_protocol`)."""
+def prepare(state, request: SparqlRequest) -> Job | Reply:
+    """The job a protocol request asks for, or the reply that needs no query (an error, the
+    service description)."""
     settings = state.settings
     try:
         parsed = protocol.parse(request.method, request.query_string, request.content_type,
@@ -98,16 +101,41 @@ async def answer(state, request: SparqlRequest, connection=None) -> Reply:
             raise QueryError(406, "none of the requested media types can be produced; "
                                   "use SPARQL results JSON/XML/CSV/TSV or Turtle, N-Triples, "
                                   "RDF/XML, JSON-LD")
-        inferred = (parsed.params.get("inferred") or ["true"])[0].lower() not in {"false", "0"}
-        job = Job(query=parsed.query,
-                  default_graphs=parsed.default_graphs or (None if inferred else ASSERTED_GRAPHS),
-                  named_graphs=parsed.named_graphs or None,
-                  result_types=result_types, graph_types=graph_types,
-                  max_bytes=settings.max_result_bytes, base_iri=request.endpoint)
+    except QueryError as error:
+        return error_reply(error)
+    inferred = (parsed.params.get("inferred") or ["true"])[0].lower() not in {"false", "0"}
+    return Job(query=parsed.query,
+               default_graphs=parsed.default_graphs or (None if inferred else ASSERTED_GRAPHS),
+               named_graphs=parsed.named_graphs or None,
+               result_types=result_types, graph_types=graph_types,
+               max_bytes=settings.max_result_bytes, base_iri=request.endpoint)
+
+
+async def answer(state, request: SparqlRequest, connection=None) -> Reply:
+    """Answer one protocol request against the app's `state` (settings and query runner);
+    `connection` is the uvicorn protocol it came on, when known (`uvicorn_protocol`)."""
+    job = prepare(state, request)
+    if isinstance(job, Reply):
+        return job
+    try:
         result = await state.pool.run(job, connection)
     except QueryError as error:
         return error_reply(error)
     return Reply(200, result.media_type, result.body)
+
+
+def answer_at_once(state, request: SparqlRequest, connection) -> Reply | None:
+    """The same reply as `answer`, when it can be given without waiting (a reply that needs
+    no query, or a job that may run on the spot); None when the job must wait for a query
+    thread or process."""
+    job = prepare(state, request)
+    if isinstance(job, Reply):
+        return job
+    try:
+        result = state.pool.run_at_once(job, connection)
+    except QueryError as error:
+        return error_reply(error)
+    return None if result is None else Reply(200, result.media_type, result.body)
 
 
 def describe(settings, request: SparqlRequest) -> Reply:
@@ -139,10 +167,8 @@ class SparqlFastPath:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"] != "/sparql" or \
-                scope["method"] not in ("GET", "POST"):
+        if not answers(scope):
             return await self.app(scope, receive, send)
-        headers = dict(scope["headers"])
         body = b""
         if scope["method"] == "POST":
             more = True
@@ -150,23 +176,32 @@ class SparqlFastPath:
                 message = await receive()
                 body += message.get("body", b"")
                 more = message.get("more_body", False)
-        server_host, server_port = scope.get("server") or ("127.0.0.1", 80)
-        host = headers.get(b"host", b"").decode("latin-1") or f"{server_host}:{server_port}"
-        endpoint = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/sparql"
-        accept, content_type = headers.get(b"accept"), headers.get(b"content-type")
-        request = SparqlRequest(scope["method"], scope["query_string"].decode("latin-1"),
-                                accept.decode("latin-1") if accept is not None else None,
-                                content_type.decode("latin-1") if content_type else None,
-                                body, endpoint)
+        request = sparql_request(scope, body)
         extensions = scope.get("extensions")
         reply = await answer(self.app.state, request,
                              extensions.get(CONNECTION) if extensions else None)
-        response_headers = reply.headers()
-        if b"origin" in headers:
-            response_headers.extend(CORS)
         await send({"type": "http.response.start", "status": reply.status,
-                    "headers": response_headers})
+                    "headers": reply.headers(request.cross_origin)})
         await send({"type": "http.response.body", "body": reply.body})
+
+
+def answers(scope) -> bool:
+    """Whether `SparqlFastPath` answers this ASGI scope itself (GET and POST /sparql)."""
+    return scope["type"] == "http" and scope["path"] == "/sparql" and \
+        scope["method"] in ("GET", "POST")
+
+
+def sparql_request(scope, body: bytes) -> SparqlRequest:
+    """The protocol request of an HTTP scope (GET or POST /sparql) and its whole body."""
+    headers = dict(scope["headers"])
+    server_host, server_port = scope.get("server") or ("127.0.0.1", 80)
+    host = headers.get(b"host", b"").decode("latin-1") or f"{server_host}:{server_port}"
+    endpoint = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/sparql"
+    accept, content_type = headers.get(b"accept"), headers.get(b"content-type")
+    return SparqlRequest(scope["method"], scope["query_string"].decode("latin-1"),
+                         accept.decode("latin-1") if accept is not None else None,
+                         content_type.decode("latin-1") if content_type else None,
+                         body, endpoint, cross_origin=b"origin" in headers)
 
 
 @router.get("/sparql", summary="SPARQL query (GET)", tags=["SPARQL"],
