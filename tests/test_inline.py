@@ -6,19 +6,15 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from bigmap_kg.web.inline import CONNECTION, EXIT_TIMED_OUT, InlineSlots, sole_connection_socket
 from bigmap_kg.web.uvicorn_protocol import ConnectionAwareProtocol
 
-from .server import free_port
+from .server import uvicorn_in_thread
 from .watched_child import LAST_WORDS
 
 ROOT = Path(__file__).parent.parent
@@ -107,25 +103,6 @@ async def alone_app(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-@contextmanager
-def connection_aware_server() -> Iterator[int]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(alone_app, host="127.0.0.1", port=port,
-                                           http=ConnectionAwareProtocol, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 def answer_becomes(client: httpx.Client, url: str, expected: str) -> bool:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -136,7 +113,8 @@ def answer_becomes(client: httpx.Client, url: str, expected: str) -> bool:
 
 
 def test_a_connection_is_alone_only_while_no_other_is_open() -> None:
-    with connection_aware_server() as port, httpx.Client() as client:
+    with uvicorn_in_thread(alone_app, http=ConnectionAwareProtocol, lifespan="off") \
+            as port, httpx.Client() as client:
         url = f"http://127.0.0.1:{port}/"
         assert client.get(url).text == "alone"
         assert client.get(url).text == "alone"  # the same keep-alive connection again

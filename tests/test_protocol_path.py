@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from bigmap_kg.web.app import create_app
@@ -27,7 +25,7 @@ from bigmap_kg.web.inline import InlineSlots
 from bigmap_kg.web.settings import Settings
 from bigmap_kg.web.uvicorn_protocol import ConnectionAwareProtocol
 
-from .server import free_port
+from .server import uvicorn_in_thread
 
 FRESH = count()
 JSON_RESULTS = "application/sparql-results+json"
@@ -60,20 +58,8 @@ class Lines(logging.Handler):
 def serving(store_path: Path, slots: Path, **config) -> Iterator[str]:
     """A real uvicorn (httptools, in a thread) serving the app as one of two workers does."""
     settings = Settings(store=store_path, in_process=True, inline_slots=slots, compact_after=0)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           http=ProbedProtocol, log_level="warning", **config))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
+    with uvicorn_in_thread(create_app(settings), http=ProbedProtocol, **config) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

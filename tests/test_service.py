@@ -192,16 +192,23 @@ def test_iris_dereference(server) -> None:
     assert client.get("/technique/no-such-thing").status_code == 404
 
 
-def test_no_server_error_for_any_request_the_openapi_spec_allows(server, tmp_path) -> None:
-    """schemathesis generates requests from /openapi.json (bounded) and finds no 5xx."""
+@pytest.mark.parametrize("workers", [None, 2], ids=["query-processes", "serve-workers-2"])
+def test_no_server_error_for_any_request_the_openapi_spec_allows(server, store_path, tmp_path,
+                                                                 workers) -> None:
+    """schemathesis generates requests from /openapi.json (bounded) and finds no 5xx, both
+    under plain uvicorn (a pool of query processes) and as `bigmap-kg serve --workers 2`
+    serves (/sparql answered in the HTTP protocol itself when it can be)."""
     import subprocess
     import sys
+    from contextlib import nullcontext
     from pathlib import Path
 
     st = Path(sys.executable).with_name("st")
-    result = subprocess.run([str(st), "run", server + "/openapi.json", "-c", "not_a_server_error",
-                             "-n", "25", "--generation-deterministic", "--phases",
-                             "coverage,fuzzing"], capture_output=True, text=True, timeout=600,
-                            cwd=tmp_path)
+    with nullcontext(server) if workers is None else \
+            running_server(store_path, workers=workers) as base:
+        result = subprocess.run([str(st), "run", base + "/openapi.json", "-c",
+                                 "not_a_server_error", "-n", "25", "--generation-deterministic",
+                                 "--phases", "coverage,fuzzing"], capture_output=True, text=True,
+                                timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "passed" in result.stdout
