@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+from bigmap_kg.namespaces import BASE, BMO, GRAPH_ONTOLOGY
 from bigmap_kg.web.api import entity_triples
 from bigmap_kg.web.jsonld import to_nquads
 
@@ -190,6 +193,57 @@ def test_iris_dereference(server) -> None:
     page = client.get("/technique/xrd", headers={"Accept": "text/html"}, follow_redirects=True)
     assert page.headers["content-type"].startswith("text/html") and "tech:xrd" in page.text
     assert client.get("/technique/no-such-thing").status_code == 404
+
+
+def iris_by_shape(store) -> dict[tuple[str, int], str]:
+    """One IRI of our namespace per shape (first path segment, depth) that the graph names,
+    ontology terms and graph names aside: each of them must dereference."""
+    found: dict[tuple[str, int], str] = {}
+    for row in store.query("SELECT DISTINCT ?iri WHERE { { ?iri ?p ?o } UNION { ?s ?p ?iri } "
+                           f"FILTER (isIRI(?iri) && STRSTARTS(STR(?iri), '{BASE}')) }}",
+                           use_default_graph_as_union=True):
+        path = row["iri"].value[len(BASE):]
+        if not path.startswith(("ontology", "graph/")):
+            found.setdefault((path.split("/")[0], path.count("/")), row["iri"].value)
+    return found
+
+
+def test_every_kind_of_iri_in_the_graph_dereferences(server, store) -> None:
+    shapes = iris_by_shape(store)
+    assert {("relation", 2), ("technique", 3), ("source", 1), ("cell", 1)} <= set(shapes)
+    with httpx.Client(base_url=server) as client:
+        for iri in shapes.values():
+            path = iri[len(BASE) - 1:]
+            turtle = client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)
+            assert turtle.status_code == 200, iri
+            subjects = {str(s) for s in Graph().parse(data=turtle.text, format="turtle")
+                        .subjects()}
+            assert iri in subjects, iri
+            page = client.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
+            assert page.status_code == 200 and iri in page.text, iri
+
+
+def test_the_ontology_and_its_terms_dereference(server, store, ontology_graph) -> None:
+    with httpx.Client(base_url=server) as client:
+        see_other = client.get("/ontology", headers={"Accept": "text/turtle"})
+        assert see_other.status_code == 303 and see_other.headers["location"] == "/ontology.ttl"
+        served = Graph().parse(data=client.get("/ontology.ttl").text, format="turtle")
+        as_jsonld = Graph().parse(data=client.get("/ontology.jsonld").text, format="json-ld")
+        page = client.get("/ontology", headers={"Accept": "text/html"}, follow_redirects=True)
+        assert client.get("/ontology.owl").status_code == 404
+    built = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                          from_graph=ox.NamedNode(GRAPH_ONTOLOGY)), format="nt")
+    assert isomorphic(served, built) and isomorphic(as_jsonld, built)
+    assert len(served) >= len(ontology_graph)
+    anchors = set(re.findall(r'<dt id="([^"]+)"', page.text))
+    used = {row["term"].value[len(BMO):] for row in store.query(
+        "SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } "
+        f"FILTER (STRSTARTS(STR(?term), '{BMO}')) }}", use_default_graph_as_union=True)}
+    assert used and used <= anchors, sorted(used - anchors)
+    technique = page.text.split('<dt id="Technique">', 1)[1].split("</dd>", 1)[0]
+    chameo = "https://w3id.org/emmo/domain/characterisation-methodology/chameo#"
+    assert f'href="{chameo}CharacterisationTechnique">chameo:CharacterisationTechnique' \
+        in technique  # the alignment, linked out
 
 
 @pytest.mark.parametrize("workers", [None, 2], ids=["query-processes", "serve-workers-2"])

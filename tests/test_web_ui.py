@@ -92,6 +92,21 @@ def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
     assert errors == []
 
 
+def test_a_class_link_lands_on_its_term_in_the_ontology(browser_page) -> None:
+    """What is a bmo:Technique? The XPS page's type links to the term's anchor in the ontology
+    page (the hash IRI dereferences), which shows its definition and CHAMEO alignment."""
+    base, page, errors = browser_page
+    page.goto(base + "/technique/xps", wait_until="load")
+    page.click("a[href='/ontology#Technique']")
+    page.wait_for_url("**/ontology.html#Technique")
+    term = page.locator("dt#Technique")
+    assert term.is_visible() and term.evaluate(
+        "t => Math.abs(t.getBoundingClientRect().top) < 2")  # scrolled to the term
+    assert "chameo:CharacterisationTechnique" in page.locator("dt#Technique + dd").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "ontology-technique.png"))
+    assert errors == []
+
+
 def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_page) -> None:
     base, page, errors = browser_page
     page.goto(base + "/matrix?cluster=imaging&observable=band-gap")
@@ -259,7 +274,8 @@ AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
            "/tier1", "/planner",
            "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
-           "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique"]
+           "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique",
+           "/ontology", "/relation/complementary/micro-xas--reels--electronic-structure"]
 
 
 @pytest.mark.parametrize("path", AUDITED)

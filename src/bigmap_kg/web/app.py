@@ -21,6 +21,7 @@ from .datasets import router as datasets_router
 from .inline import Inline, InlineSlots, Watchdog
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
+from .ontology import router as ontology_router
 from .plan import router as plan_router
 from .pool import InProcessRunner, QueryError, QueryPool, timed_out
 from .settings import Settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.include_router(api_router)
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
+    app.include_router(ontology_router)
     app.include_router(ui_router)
     app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),

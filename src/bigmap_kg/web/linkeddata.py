@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from ..namespaces import BASE, KINDS, PREFIXES
+from ..namespaces import BASE, KINDS, PREFIXES, SRC
 from .api import _exists, entity_document, entity_triples
 from .negotiation import acceptable
 from .ui import entity_page
@@ -23,7 +23,9 @@ DOCUMENT_TYPES = {"ttl": ("text/turtle", ox.RdfFormat.TURTLE),
                   "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
                   "jsonld": ("application/ld+json", None),
                   "html": ("text/html", None)}
-SEGMENTS = sorted(set(KINDS.values()))
+#: the path segments of entity IRIs: the kinds of the D5.1 graph and of dataset records, and
+#: the source documents (`src:D5.1`)
+SEGMENTS = sorted({*KINDS.values(), str(SRC).removeprefix(BASE).strip("/")})
 
 
 def _iri(request: Request, segment: str, identifier: str) -> str:
@@ -36,40 +38,58 @@ async def _require(request: Request, iri: str) -> None:
         raise HTTPException(404, {"error": f"unknown IRI {iri}"})
 
 
-def register(segment: str) -> None:
-    @router.get(f"/{segment}/{{identifier}}", tags=["Linked data"],
-                summary=f"Dereference a {segment} IRI (303 to a document by Accept)",
-                description=f"`{BASE}{segment}/<id>` resolves here. Accept text/html, "
-                            "text/turtle, application/n-triples or application/ld+json.")
-    async def thing(request: Request, identifier: str) -> Response:
-        if "." in identifier and identifier.rsplit(".", 1)[1] in DOCUMENT_TYPES:
-            return await document(request, identifier)
-        await _require(request, _iri(request, segment, identifier))
-        offered = [media for media, _ in DOCUMENT_TYPES.values()]
-        chosen = acceptable(request.headers.get("accept"), offered)
-        if not chosen:
-            raise HTTPException(406, {"error": "no acceptable representation",
-                                      "offered": offered})
-        extension = next(e for e, (m, _) in DOCUMENT_TYPES.items() if m == chosen[0])
-        return RedirectResponse(f"/{segment}/{identifier}.{extension}", status_code=303,
-                                headers={"Vary": "Accept"})
+def document_name(name: str) -> tuple[str, str] | None:
+    """(identifier, extension) when `name` asks for one of the documents (`xrd.ttl`)."""
+    identifier, dot, extension = name.rpartition(".")
+    return (identifier, extension) if dot and extension in DOCUMENT_TYPES else None
 
-    async def document(request: Request, name: str) -> Response:
-        identifier, extension = name.rsplit(".", 1)
+
+def see_other(request: Request, path: str) -> RedirectResponse:
+    """303 See Other from a thing to the document about it that the Accept header prefers."""
+    offered = [media for media, _ in DOCUMENT_TYPES.values()]
+    chosen = acceptable(request.headers.get("accept"), offered)
+    if not chosen:
+        raise HTTPException(406, {"error": "no acceptable representation", "offered": offered})
+    extension = next(e for e, (m, _) in DOCUMENT_TYPES.items() if m == chosen[0])
+    return RedirectResponse(f"{path}.{extension}", status_code=303, headers={"Vary": "Accept"})
+
+
+def rdf_document(triples: list[ox.Triple], extension: str) -> bytes:
+    """Turtle (with the project prefixes) or N-Triples."""
+    return ox.serialize(triples, format=DOCUMENT_TYPES[extension][1],
+                        prefixes=PREFIXES if extension == "ttl" else None)
+
+
+def document_headers(path: str, iri: str) -> dict[str, str]:
+    return {"Content-Location": path, "Link": f'<{iri}>; rel="describes"'}
+
+
+def register(segment: str) -> None:
+    @router.get(f"/{segment}/{{identifier:path}}", tags=["Linked data"],
+                summary=f"Dereference a {segment} IRI (303 to a document by Accept)",
+                description=f"`{BASE}{segment}/<id>` resolves here (303 See Other to "
+                            f"`/{segment}/<id>.html`, `.ttl`, `.nt` or `.jsonld` by Accept: "
+                            "text/html, text/turtle, application/n-triples, "
+                            "application/ld+json); the documents themselves answer at those "
+                            "paths. Unknown IRIs get 404.")
+    async def thing(request: Request, identifier: str) -> Response:
+        if (asked := document_name(identifier)) is not None:
+            return await document(request, *asked)
+        await _require(request, _iri(request, segment, identifier))
+        return see_other(request, f"/{segment}/{identifier}")
+
+    async def document(request: Request, identifier: str, extension: str) -> Response:
         iri = _iri(request, segment, identifier)
         await _require(request, iri)
-        media, rdf_format = DOCUMENT_TYPES[extension]
-        headers = {"Content-Location": f"/{segment}/{name}",
-                   "Link": f'<{iri}>; rel="describes"'}
+        headers = document_headers(f"/{segment}/{identifier}.{extension}", iri)
+        media = DOCUMENT_TYPES[extension][0]
         if extension == "jsonld":
             body = await asyncio.to_thread(entity_document, request, iri)
             body["@context"] = str(request.base_url) + "context.jsonld"
             return JSONResponse(body, media_type=media, headers=headers)
         triples = await asyncio.to_thread(entity_triples, request.app.state.store, iri)
-        if rdf_format is not None:
-            data = ox.serialize(triples, format=rdf_format,
-                                prefixes=PREFIXES if extension == "ttl" else None)
-            return Response(data, media_type=media, headers=headers)
+        if extension != "html":
+            return Response(rdf_document(triples, extension), media_type=media, headers=headers)
         response = entity_page(request, iri, triples, f"/{segment}/{identifier}")
         response.headers.update(headers)
         return response
