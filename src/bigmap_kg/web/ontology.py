@@ -106,7 +106,8 @@ async def ontology_document(request: Request, extension: str) -> Response:
         sections, annotations = await asyncio.to_thread(
             lambda: (terms(store), header(store)))
         response = TEMPLATES.TemplateResponse(request, "ontology.html", {
-            "title": "The bigmap-kg ontology", "iri": ONTOLOGY, "sections": sections,
+            "title": "The bigmap-kg ontology", "iri": ONTOLOGY, "base": "/ontology",
+            "sections": sections,
             "annotations": annotations})
         response.headers.update(headers)
         return response
