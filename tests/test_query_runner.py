@@ -1,11 +1,11 @@
-"""The in-process query runner (proven jobs run on the spot) and the protocol's form decoding."""
+"""The in-process query runner (proven jobs run on the spot) and the protocol's request parsing."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from pathlib import Path
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl, quote, quote_plus
 
 import pyoxigraph as ox
 import pytest
@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bigmap_kg.store import LiveStore
+from bigmap_kg.web import protocol
 from bigmap_kg.web.pool import InProcessRunner, Job, QueryError, QueryThreads, execute
 from bigmap_kg.web.protocol import form
 
@@ -140,3 +141,14 @@ def test_form_decoding_matches_the_standard_library_on_any_text(text: str) -> No
     for key, value in parse_qsl(text, keep_blank_values=True):
         expected.setdefault(key, []).append(value)
     assert form(text) == expected
+
+
+@pytest.mark.parametrize("name", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("graph", ["nope", " https://example.org/g", "https://exa mple.org/"])
+def test_a_dataset_graph_that_is_no_absolute_iri_is_a_client_error(name: str, graph: str) -> None:
+    with pytest.raises(QueryError) as refused:
+        protocol.parse("GET", f"query=ASK%7B%7D&{name}={quote(graph)}", None, b"")
+    assert refused.value.status == 400 and name in refused.value.message
+    accepted = protocol.parse("GET", f"query=ASK%7B%7D&{name}=https%3A%2F%2Fexample.org%2Fg",
+                              None, b"")
+    assert "https://example.org/g" in accepted.default_graphs + accepted.named_graphs

@@ -8,7 +8,7 @@ import re
 from functools import cache
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import paths
@@ -16,12 +16,14 @@ from ..namespaces import PREFIXES, iri_of, sparql_prologue
 from ..queryfile import QueryFile, view
 from ..relations import relations
 from ..results import run
-from .collections import COLLECTIONS, expand
+from .collections import COLLECTIONS, expand, filter_parameters
+from .docs import examples
 from .jsonld import frame_entity
 
 router = APIRouter()
 JSONLD = "application/ld+json"
 KIND_PATTERN = "^(complementary|comparable|same-cell)$"
+KINDS = examples("complementary", "comparable", "same-cell")
 
 
 class JSONLDResponse(JSONResponse):
@@ -74,10 +76,13 @@ async def context(request: Request) -> JSONLDResponse:
             description="Collections: " + ", ".join(COLLECTIONS) + ". Filters per collection "
                         "are listed in each response's `filters`; e.g. "
                         "`/api/techniques?cluster=imaging&operando=true`, "
-                        "`/api/cells?technique=xas`. Ordering is by IRI (stable).")
-async def list_collection(request: Request, collection: str,
-                          page: int = Query(1, ge=1, le=100000),
-                          size: int = Query(50, ge=1, le=500)) -> JSONLDResponse:
+                        "`/api/cells?technique=xas`. Ordering is by IRI (stable).",
+            openapi_extra={"parameters": filter_parameters()})
+async def list_collection(request: Request,
+                          collection: str = Path(openapi_examples=examples(*COLLECTIONS)),
+                          page: int = Query(1, ge=1, le=100000, openapi_examples=examples(1)),
+                          size: int = Query(50, ge=1, le=500, openapi_examples=examples(50))
+                          ) -> JSONLDResponse:
     if collection not in COLLECTIONS:
         raise HTTPException(404, {"error": f"no collection {collection!r}",
                                   "collections": [f"/api/{c}" for c in COLLECTIONS]})
@@ -135,8 +140,10 @@ async def list_collection(request: Request, collection: str,
                         "two partners) and techniques combinable on one cell. `kind` filters: "
                         "complementary, comparable, same-cell. Example: "
                         "`/api/techniques/xps/complementary?kind=complementary`.")
-async def technique_relations(request: Request, identifier: str,
-                              kind: str | None = Query(None, pattern=KIND_PATTERN)
+async def technique_relations(request: Request,
+                              identifier: str = Path(openapi_examples=examples("xps", "xrd")),
+                              kind: str | None = Query(None, pattern=KIND_PATTERN,
+                                                       openapi_examples=KINDS)
                               ) -> JSONResponse:
     return await _relations(request, "techniques", identifier, kind)
 
@@ -145,8 +152,10 @@ async def technique_relations(request: Request, identifier: str,
             summary="Techniques complementing a matrix entry, with reasons",
             description="The relations of the entry's technique about an observable this entry "
                         "measures. Example: `/api/matrix-entries/xps-model/complementary`.")
-async def entry_relations(request: Request, identifier: str,
-                          kind: str | None = Query(None, pattern=KIND_PATTERN)) -> JSONResponse:
+async def entry_relations(request: Request,
+                          identifier: str = Path(openapi_examples=examples("xps-model")),
+                          kind: str | None = Query(None, pattern=KIND_PATTERN,
+                                                   openapi_examples=KINDS)) -> JSONResponse:
     return await _relations(request, "matrix-entries", identifier, kind)
 
 
@@ -179,7 +188,9 @@ def entity_document(request: Request, iri: str) -> dict:
             description="The entity with its own triples, the blank nodes it owns (quantities, "
                         "observable statements, offers) and the labels and types of what it "
                         "links to, embedded one level. Example: `/api/techniques/xrd`.")
-async def get_entity(request: Request, collection: str, identifier: str) -> JSONLDResponse:
+async def get_entity(request: Request,
+                     collection: str = Path(openapi_examples=examples("techniques")),
+                     identifier: str = Path(openapi_examples=examples("xrd"))) -> JSONLDResponse:
     if collection not in COLLECTIONS:
         raise HTTPException(404, {"error": f"no collection {collection!r}"})
     spec = COLLECTIONS[collection]
@@ -222,8 +233,10 @@ def _parameter_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
             description="Runs `queries/<name>.rq`. Parameters are given as query-string "
                         "values and bound as RDF terms (never pasted into the query). Results "
                         "as SPARQL JSON (or Turtle for CONSTRUCT). Example: "
-                        "`/queries/tier1-experiments-starting-before?month=12`.")
-async def run_named_query(request: Request, name: str):
+                        "`/queries/tier1-experiments-starting-before?month=12`; each query's "
+                        "parameters (with their defaults) are listed at `/queries`.")
+async def run_named_query(request: Request, name: str = Path(openapi_examples=examples(
+        "cells-serving-technique", "tier1-experiments-starting-before"))):
     queries = named_queries()
     if name not in queries:
         raise HTTPException(404, {"error": f"no named query {name!r}",

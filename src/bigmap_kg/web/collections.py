@@ -150,3 +150,30 @@ def expand(value: str, spec: Filter) -> tuple[str, str, str | None]:
     if spec.kind:
         return "iri", PREFIXES[spec.kind] + value, None
     return "literal", value, None
+
+#: an example value of each filter (documented in the OpenAPI; each is tested to be accepted by
+#: every collection that has the filter and to select something in one of them, the dataset
+#: filters once the documentation's example record is ingested)
+FILTER_EXAMPLES: dict[str, str] = {
+    "cluster": "imaging", "category": "realistic", "partner": "esrf",
+    "observable": "crystal-structure", "facility-type": "synchrotron", "probe": "x-ray",
+    "operando": "true", "technique": "xrd", "broader": "crystal-structure",
+    "geometry": "transmission", "window": "kapton", "facility": "esrf", "material": "lno",
+    "theme": "lithiation-mechanism", "table": "3", "instrument": "esrf-id31",
+    "experiment": "t3-09", "cell": "esrf-coin-cells-cr20xx-size", "configuration": "half-cell",
+    "level": "raw",
+}
+
+
+def filter_parameters() -> list[dict]:
+    """The filters of every collection as OpenAPI query parameters, each saying which
+    collections take it."""
+    takers: dict[str, list[str]] = {}
+    for collection, spec in COLLECTIONS.items():
+        for name in spec.filters:
+            takers.setdefault(name, []).append(collection)
+    return [{"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+             "example": FILTER_EXAMPLES[name],
+             "description": "; ".join(f"{c}: {COLLECTIONS[c].filters[name].description}"
+                                      for c in collections)}
+            for name, collections in sorted(takers.items())]

@@ -11,11 +11,13 @@ import zipfile
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParameter
 from fastapi.responses import JSONResponse, Response
 
 from ..datasets import export
 from ..datasets.ingest import ingest
 from ..namespaces import PREFIXES
+from .docs import EXAMPLE_DATASET, EXAMPLE_EXPERIMENT, EXAMPLE_RECORD, examples
 from .negotiation import acceptable
 
 router = APIRouter(tags=["datasets"])
@@ -48,12 +50,16 @@ def _authorise(request: Request) -> None:
     403: {"description": "Writes are disabled (no token configured)."},
     413: {"description": "The body is larger than BIGMAP_KG_MAX_UPLOAD_BYTES."},
     422: {"description": "The batch was rejected (report in the body); nothing was written."},
-})
+}, openapi_extra={"requestBody": {"required": True, "content": {
+    "text/turtle": {"schema": {"type": "string"}, "example": EXAMPLE_RECORD},
+    **{media: {"schema": {"type": "string"}} for media in SUFFIXES if media != "text/turtle"}}}})
 async def post_datasets(request: Request,
                         name: str = Query("request", description="A name for the record's "
                                           "source (its suffix also tells the format: "
-                                          "'crate.eln', 'record.json', 'batch.ttl')"),
-                        dry_run: bool = Query(False, description="Validate only.")):
+                                          "'crate.eln', 'record.json', 'batch.ttl')",
+                                          openapi_examples=examples("record.ttl")),
+                        dry_run: bool = Query(False, description="Validate only.",
+                                              openapi_examples=examples(True, False))):
     """Ingest one record (RO-Crate JSON or .eln zip, InvenioRDM / Zenodo JSON, DataCite JSON or
     XML, BattINFO or schema.org JSON-LD, Turtle / JSON-LD in our vocabulary) as one batch.
 
@@ -83,7 +89,8 @@ CATALOG_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld",
 @router.get("/api/datasets/catalog", responses={200: {"content": {
     t: {} for t in CATALOG_TYPES}, "description": "The DCAT catalogue of every dataset."}})
 async def dataset_catalog(request: Request, format: str | None = Query(
-        None, description="ttl, jsonld or nt (instead of an Accept header)")):
+        None, description="ttl, jsonld or nt (instead of an Accept header)",
+        openapi_examples=examples(*CATALOG_TYPES.values()))):
     """The DCAT catalogue of the ingested datasets (Turtle, JSON-LD or N-Triples by Accept)."""
     wanted = {v: k for k, v in CATALOG_TYPES.items()}.get(format or "") or next(
         iter(acceptable(request.headers.get("accept") or "text/turtle", CATALOG_TYPES)), None)
@@ -97,7 +104,8 @@ async def dataset_catalog(request: Request, format: str | None = Query(
 @router.get("/api/datasets/{identifier}/datacite", responses={
     404: {"description": "No such dataset."},
     422: {"description": "The graph lacks a field DataCite requires (named in the message)."}})
-async def dataset_datacite(request: Request, identifier: str):
+async def dataset_datacite(request: Request, identifier: str = PathParameter(
+        openapi_examples=examples(EXAMPLE_DATASET))):
     """One dataset as a DataCite 4.5 JSON record (PaNET subjects, IsCollectedBy instrument)."""
     try:
         record = await asyncio.to_thread(export.datacite, request.app.state.store,
@@ -111,7 +119,8 @@ async def dataset_datacite(request: Request, identifier: str):
 @router.get("/api/experiments/{identifier}/ro-crate", responses={
     200: {"content": {"application/zip": {}}, "description": "The crate, zipped."},
     404: {"description": "No such experiment, or no dataset belongs to it."}})
-async def experiment_crate(request: Request, identifier: str):
+async def experiment_crate(request: Request, identifier: str = PathParameter(
+        openapi_examples=examples(EXAMPLE_EXPERIMENT))):
     """The datasets of one Tier 1 experiment as a zipped RO-Crate (runs, samples, cells,
     instruments, partners as contextual entities)."""
     def build() -> bytes:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ..namespaces import BASE, KINDS, PREFIXES, SRC
 from .api import _exists, entity_document, entity_triples
+from .docs import examples
 from .negotiation import acceptable
 from .ui import entity_page
 
@@ -26,6 +27,18 @@ DOCUMENT_TYPES = {"ttl": ("text/turtle", ox.RdfFormat.TURTLE),
 #: the path segments of entity IRIs: the kinds of the D5.1 graph and of dataset records, and
 #: the source documents (`src:D5.1`)
 SEGMENTS = sorted({*KINDS.values(), str(SRC).removeprefix(BASE).strip("/")})
+#: one identifier per segment for the OpenAPI examples (the record kinds: what the example
+#: record of POST /api/datasets creates)
+EXAMPLES = {
+    "agent": "example-person", "cell": "uu-pouch-transmission", "cell-sheet": "01",
+    "cluster": "imaging", "dataset": "example-xrd-raw", "distribution": "example-xrd-raw",
+    "experiment": "t1-08", "facility": "esrf", "instrument": "esrf-id31", "material": "lno",
+    "matrix-entry": "lab-xrd-realistic", "observable": "crystal-structure", "partner": "uu",
+    "period": "m06-m12", "person": "a-benayad", "record": "nativerdf-record",
+    "reference": "1", "relation": "complementary/tem--xps--electronic-structure",
+    "run": "example-operando-xrd", "sample": "example-lno-half-cell", "source": "D5.1",
+    "technique": "xrd", "theme": "lithiation-mechanism",
+}
 
 
 def _iri(request: Request, segment: str, identifier: str) -> str:
@@ -72,7 +85,9 @@ def register(segment: str) -> None:
                             "text/html, text/turtle, application/n-triples, "
                             "application/ld+json); the documents themselves answer at those "
                             "paths. Unknown IRIs get 404.")
-    async def thing(request: Request, identifier: str) -> Response:
+    async def thing(request: Request, identifier: str = Path(
+            openapi_examples=examples(EXAMPLES[segment], f"{EXAMPLES[segment]}.ttl"))
+            ) -> Response:
         if (asked := document_name(identifier)) is not None:
             return await document(request, *asked)
         await _require(request, _iri(request, segment, identifier))

@@ -9,12 +9,13 @@ import asyncio
 from collections import defaultdict
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import Response
 
 from ..namespaces import BASE, BMO, GRAPH_ONTOLOGY, curie
 from ..queryfile import view
 from ..results import run
+from .docs import examples
 from .linkeddata import DOCUMENT_TYPES, document_headers, rdf_document, see_other
 from .ui import TEMPLATES, page_of
 
@@ -95,7 +96,8 @@ async def ontology(request: Request) -> Response:
             description="The whole ontology graph (classes, properties, alignment to "
                         "BattINFO / EMMO, CHAMEO and PaNET, defined classes) as Turtle, "
                         "N-Triples or JSON-LD, or a page listing every term with its anchor.")
-async def ontology_document(request: Request, extension: str) -> Response:
+async def ontology_document(request: Request, extension: str = Path(
+        openapi_examples=examples(*DOCUMENT_TYPES))) -> Response:
     if extension not in DOCUMENT_TYPES:
         raise HTTPException(404, {"error": f"no ontology document .{extension}",
                                   "documents": [f"/ontology.{e}" for e in DOCUMENT_TYPES]})

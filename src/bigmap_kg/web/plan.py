@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from ..planner import Constraints, PlanError, plan
@@ -28,13 +29,24 @@ class PlanRequest(BaseModel):
     limit: int = Field(10, ge=1, le=100, description="Plans returned.")
 
 
+EXAMPLES = {
+    "operando structure, SEI and lithium": {"value": {
+        "observables": ["crystal-structure", "sei-composition", "lithium-distribution"],
+        "operando_only": True}},
+    "on LNO, at synchrotrons": {"value": {
+        "observables": ["crystal-structure", "oxidation-state"], "material": "lno",
+        "facility_types": ["synchrotron"]}},
+}
+
+
 @router.post("/api/plan", tags=["Reasoning"], summary="Plan a multi-technique study",
              description="Smallest sets of matrix entries covering all requested observables "
                          "under the constraints, ranked: fewest techniques, most partners able "
                          "to cross-check, a shared cell, best time resolution. Exact (every "
                          "combination up to max_size is examined). When nothing covers "
                          "everything, `uncovered` lists what is left.")
-async def plan_route(request: Request, body: PlanRequest) -> dict:
+async def plan_route(request: Request,
+                     body: Annotated[PlanRequest, Body(openapi_examples=EXAMPLES)]) -> dict:
     constraints = Constraints(operando_only=body.operando_only,
                               categories=tuple(body.categories),
                               facility_types=tuple(body.facility_types),

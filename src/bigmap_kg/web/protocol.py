@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import pyoxigraph as ox
+
 from .pool import QueryError
 
 FORM = "application/x-www-form-urlencoded"
@@ -106,9 +108,20 @@ def parse(method: str, query_string: str, content_type: str | None, body: bytes)
     if len(queries) > 1:
         raise QueryError(400, f"exactly one 'query' parameter is allowed, got {len(queries)}")
     return QueryRequest(query=queries[0] if queries else None,
-                        default_graphs=tuple(params.get("default-graph-uri", [])),
-                        named_graphs=tuple(params.get("named-graph-uri", [])),
+                        default_graphs=_graphs(params, "default-graph-uri"),
+                        named_graphs=_graphs(params, "named-graph-uri"),
                         params=params)
+
+
+def _graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
+    """The graph IRIs of a dataset parameter; each must be an absolute IRI."""
+    graphs = tuple(params.get(name, []))
+    for graph in graphs:
+        try:
+            ox.NamedNode(graph)
+        except ValueError as error:
+            raise QueryError(400, f"{name} {graph!r} is not an absolute IRI: {error}") from None
+    return graphs
 
 
 def uses_service(query: str) -> bool:

@@ -13,18 +13,48 @@ from http import HTTPStatus
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..namespaces import ASSERTED_GRAPHS
+from ..namespaces import ASSERTED_GRAPHS, GRAPH_DATA, GRAPH_INFERRED
 from . import protocol
 from .description import service_description
 from .inline import CONNECTION
-from .negotiation import acceptable, choose
+from .negotiation import FORMAT_ALIASES, acceptable, choose
 from .pool import GRAPH_FORMATS, Job, QueryError
 
 router = APIRouter()
 RDFLIB_NAMES = {"text/turtle": "turtle", "application/n-triples": "nt",
                 "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
-EXAMPLE = ("SELECT ?technique ?label WHERE { ?technique a bmo:Technique ; rdfs:label ?label } "
-           "LIMIT 5")
+EXAMPLE = ("PREFIX bmo: <https://w3id.org/bigmap-kg/ontology#>\n"
+           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+           "SELECT ?technique ?label WHERE { ?technique a bmo:Technique ; rdfs:label ?label }\n"
+           "ORDER BY ?label LIMIT 5")
+GRAPH_LIST = {"type": "array", "items": {"type": "string", "format": "uri"}}
+DATASET_PARAMETERS = {  # the protocol's RDF dataset, as query parameters or form fields
+    "default-graph-uri": ("Graphs whose union is the default graph (repeat for several); "
+                          "without it: the union of all graphs", [GRAPH_DATA, GRAPH_INFERRED]),
+    "named-graph-uri": ("Graphs GRAPH patterns may see (repeat for several)", [GRAPH_DATA]),
+}
+#: GET /sparql in the OpenAPI document (the protocol itself reads the raw query string)
+GET_PARAMETERS = [
+    {"name": "query", "in": "query", "schema": {"type": "string"}, "example": EXAMPLE,
+     "description": "The SPARQL query. Without it, an RDF Accept header gets the service "
+                    "description."},
+    *({"name": name, "in": "query", "schema": GRAPH_LIST, "example": example,
+       "description": description}
+      for name, (description, example) in DATASET_PARAMETERS.items()),
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(FORMAT_ALIASES)},
+     "example": "json", "description": "The result format, instead of an Accept header."},
+    {"name": "inferred", "in": "query", "schema": {"type": "boolean"}, "example": True,
+     "description": "false: the asserted graphs only (without the reasoner's and rules' "
+                    "facts)."},
+]
+POST_BODY = {"required": True, "content": {
+    "application/x-www-form-urlencoded": {
+        "schema": {"type": "object", "required": ["query"], "properties": {
+            "query": {"type": "string"},
+            **{name: GRAPH_LIST for name in DATASET_PARAMETERS}}},
+        "example": {"query": EXAMPLE}},
+    "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
+}}
 CORS = ((b"access-control-allow-origin", b"*"),
         (b"access-control-expose-headers", b"Content-Location, Link"))
 
@@ -208,7 +238,8 @@ def sparql_request(scope, body: bytes) -> SparqlRequest:
             description="SPARQL 1.1 Protocol query via GET: `?query=` plus optional "
                         "`default-graph-uri`, `named-graph-uri`, `format` and `inferred=false` "
                         "(asserted graphs only). Without `query` and with an RDF Accept header "
-                        f"it returns the service description. Example: `{EXAMPLE}`.")
+                        "it returns the service description.",
+            openapi_extra={"parameters": GET_PARAMETERS})
 async def sparql_get(request: Request) -> Response:
     return await _from_framework(request, "GET")
 
@@ -217,7 +248,8 @@ async def sparql_get(request: Request) -> Response:
              description="SPARQL 1.1 Protocol query via POST, either "
                          "`application/x-www-form-urlencoded` (`query=...`) or "
                          "`application/sparql-query` (the query is the body). Updates are "
-                         "refused (read-only endpoint).")
+                         "refused (read-only endpoint).",
+             openapi_extra={"requestBody": POST_BODY})
 async def sparql_post(request: Request) -> Response:
     return await _from_framework(request, "POST")
 
