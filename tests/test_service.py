@@ -195,6 +195,21 @@ def test_iris_dereference(server) -> None:
     assert client.get("/technique/no-such-thing").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/technique/xrd", "/technique/xrd.ttl", "/ontology.html",
+                                  "/api/techniques?cluster=imaging", "/matrix",
+                                  "/sparql?query=ASK%7B%7D", "/no-such-page"])
+def test_head_answers_as_get_without_the_body(server, path: str) -> None:
+    with httpx.Client(base_url=server) as client:
+        got, head = client.get(path), client.head(path)
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    for name in ("content-type", "location", "content-location", "link"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    if "content-length" in got.headers:
+        assert head.headers["content-length"] == got.headers["content-length"] == \
+            str(len(got.content))
+
+
 def iris_by_shape(store) -> dict[tuple[str, int], str]:
     """One IRI of our namespace per shape (first path segment, depth) that the graph names,
     ontology terms and graph names aside: each of them must dereference."""

@@ -18,6 +18,7 @@ from .api import router as api_router
 from .compaction import QuietCompactor
 from .competence import router as competence_router
 from .datasets import router as datasets_router
+from .head import HeadAsGet
 from .inline import Inline, InlineSlots, Watchdog
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.state.settings = settings
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["*"], expose_headers=["Content-Location", "Link"])
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is GET for everything inside
     app.include_router(sparql_router)
     app.include_router(datasets_router)  # before /api/{collection}/{id}: /api/datasets/catalog
     app.include_router(api_router)
