@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from bigmap_kg.web.app import create_app
 from bigmap_kg.web.inline import InlineSlots
@@ -115,6 +115,15 @@ def get(path_and_query: str, *headers: str, version: str = "1.1") -> bytes:
     lines = [f"GET {path_and_query} HTTP/{version}", "Host: test", f"Accept: {JSON_RESULTS}",
              *headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_the_uvicorn_hooks_we_override_exist() -> None:
+    """Without them the protocol path would silently never run."""
+    assert callable(getattr(HttpToolsProtocol, "_start_asgi_task", None))
+    cycle_fields = RequestResponseCycle.__init__.__code__.co_names
+    for field in ("waiting_for_100_continue", "response_started", "response_complete",
+                  "more_body", "keep_alive", "body"):
+        assert field in cycle_fields, field
 
 
 def test_a_request_on_a_lone_connection_is_answered_in_the_protocol(base: str) -> None:

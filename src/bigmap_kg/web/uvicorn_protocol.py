@@ -15,6 +15,10 @@ pipelining (a request queued behind another is answered in turn), the access log
 count (`--limit-max-requests`), `--limit-concurrency` and `Expect: 100-continue` (both left to
 the app). Requests with `X-Forwarded-*` headers go to the app, whose proxy-headers middleware
 decides what they mean.
+
+It overrides uvicorn's `HttpToolsProtocol._start_asgi_task` (uvicorn 0.45 and later, hence the
+lower bound in pyproject.toml) and reads `RequestResponseCycle` fields; tests/test_protocol_path.py
+checks both on the installed uvicorn.
 """
 
 from __future__ import annotations
