@@ -17,8 +17,9 @@ the app). Requests with `X-Forwarded-*` headers go to the app, whose proxy-heade
 decides what they mean.
 
 It overrides uvicorn's `HttpToolsProtocol._start_asgi_task` (uvicorn 0.45 and later, hence the
-lower bound in pyproject.toml) and reads `RequestResponseCycle` fields; tests/test_protocol_path.py
-checks both on the installed uvicorn.
+lower bound in pyproject.toml) and sets `RequestResponseCycle` fields; on a uvicorn without them
+(`SUPPORTED` is False) every request goes to the app. tests/test_protocol_path.py checks that
+the installed uvicorn has them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ from .sparql import Reply, SparqlFastPath, answer_at_once, answers, sparql_reque
 
 IMPORT_STRING = f"{__name__}:ConnectionAwareProtocol"
 log = logging.getLogger("uvicorn.error")
+#: what the protocol path takes from uvicorn: the hook it overrides and the fields of a cycle
+CYCLE_FIELDS = ("waiting_for_100_continue", "response_started", "response_complete",
+                "more_body", "keep_alive", "body")
+#: False on a uvicorn without them: every request then goes to the app, as before this path
+SUPPORTED = callable(getattr(HttpToolsProtocol, "_start_asgi_task", None)) and \
+    set(CYCLE_FIELDS) <= set(RequestResponseCycle.__init__.__code__.co_names)
 
 
 def sparql_app(app) -> SparqlFastPath | None:
@@ -57,7 +64,7 @@ class ConnectionAwareProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         sock = transport.get_extra_info("socket")
         self.socket_fd = sock.fileno() if sock is not None else None
-        self.sparql = sparql_app(self.app)
+        self.sparql = sparql_app(self.app) if SUPPORTED else None
 
     def on_message_begin(self) -> None:
         self._unset_keepalive_if_required()  # a request has begun: the connection is not idle
