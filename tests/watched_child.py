@@ -12,7 +12,7 @@ from bigmap_kg.web.inline import Watchdog
 from bigmap_kg.web.pool import QueryError
 from bigmap_kg.web.sparql import error_reply
 
-LAST_WORDS = error_reply(QueryError(503, "too slow")).as_http()
+LAST_WORDS = error_reply(QueryError(503, "too slow")).as_http(cors=True, close=True)
 
 
 def main(port: int, timeout: float, work: float) -> None:

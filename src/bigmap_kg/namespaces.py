@@ -7,7 +7,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 BASE = "https://w3id.org/bigmap-kg/"
 
-BMO = Namespace(BASE + "ontology#")
+ONTOLOGY = BASE + "ontology"  # the ontology's IRI; its terms are hash IRIs in it
+BMO = Namespace(ONTOLOGY + "#")
 SRC = Namespace(BASE + "source/")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
 CHAMEO = Namespace("https://w3id.org/emmo/domain/characterisation-methodology/chameo#")

@@ -36,7 +36,8 @@ def inline_path(settings: Settings) -> Inline | None:
     """This worker's inline path, when `bigmap-kg serve` laid out slots for it."""
     if settings.inline_slots is None:
         return None
-    last_words = error_reply(QueryError(503, timed_out(settings.query_timeout))).as_http()
+    last_words = error_reply(QueryError(503, timed_out(settings.query_timeout))).as_http(
+        cors=True, close=True)
     return Inline(InlineSlots(settings.inline_slots),
                   Watchdog(settings.query_timeout, last_words))
 

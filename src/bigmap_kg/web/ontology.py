@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import Response
 
-from ..namespaces import BASE, BMO, GRAPH_ONTOLOGY, curie
+from ..namespaces import BMO, GRAPH_ONTOLOGY, ONTOLOGY, OWL, RDFS, curie
 from ..queryfile import view
 from ..results import run
 from .docs import examples
@@ -20,13 +20,11 @@ from .linkeddata import DOCUMENT_TYPES, document_headers, rdf_document, see_othe
 from .ui import TEMPLATES, page_of
 
 router = APIRouter()
-ONTOLOGY = BASE + "ontology"
-OWL, RDFS = "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#"
 #: the sections of the page, in order, and the types that put a term in them (first wins)
-SECTIONS = (("Classes", (OWL + "Class", RDFS + "Class")),
-            ("Object properties", (OWL + "ObjectProperty",)),
-            ("Datatype properties", (OWL + "DatatypeProperty",)),
-            ("Annotation properties", (OWL + "AnnotationProperty",)),
+SECTIONS = (("Classes", (str(OWL.Class), str(RDFS.Class))),
+            ("Object properties", (str(OWL.ObjectProperty),)),
+            ("Datatype properties", (str(OWL.DatatypeProperty),)),
+            ("Annotation properties", (str(OWL.AnnotationProperty),)),
             ("Individuals", ()))
 
 
@@ -60,7 +58,7 @@ def terms(store) -> list[dict]:
     for iri, term in sorted(found.items(), key=lambda item: item[1]["anchor"].lower()):
         title = next((t for t, types in SECTIONS if term["types"] & set(types)), "Individuals")
         if title == "Individuals":  # an individual's classes are worth a line of their own
-            classes = term["types"] - {OWL + "NamedIndividual"}
+            classes = term["types"] - {str(OWL.NamedIndividual)}
             term["links"]["rdf:type"] |= classes
         sections[title].append({
             "iri": iri, "anchor": term["anchor"], "label": sorted(term["labels"]),

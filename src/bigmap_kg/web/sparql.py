@@ -7,6 +7,7 @@ call it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -92,12 +93,16 @@ class Reply:
             headers.extend(CORS)
         return headers
 
-    def as_http(self) -> bytes:
-        """The reply as a whole HTTP/1.1 response, CORS headers included, that closes the
-        connection: what the inline watchdog writes straight to a socket."""
-        lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}".encode("latin-1")]
-        lines += [name + b": " + value
-                  for name, value in (*self.headers(cors=True), (b"connection", b"close"))]
+    def as_http(self, *, cors: bool, close: bool,
+                first: Sequence[tuple[bytes, bytes]] = ()) -> bytes:
+        """The reply as a whole HTTP/1.1 response: the `first` headers (a server's date and
+        name), its own, CORS when asked, `connection: close` when the connection closes after
+        it. What the protocol path and the inline watchdog write straight to a socket."""
+        headers = [*first, *self.headers(cors)]
+        if close:
+            headers.append((b"connection", b"close"))
+        lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}".encode("latin-1"),
+                 *(name + b": " + value for name, value in headers)]
         return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
 
     def response(self) -> Response:
@@ -179,12 +184,9 @@ def describe(settings, request: SparqlRequest) -> Reply:
     return Reply(200, types[0], graph.serialize(format=RDFLIB_NAMES[types[0]], encoding="utf-8"))
 
 
-async def _from_framework(request: Request, method: str) -> Response:
-    body = await request.body() if method == "POST" else b""
-    sparql = SparqlRequest(method, request.url.query, request.headers.get("accept"),
-                           request.headers.get("content-type"), body,
-                           str(request.url.replace(query="")))
-    return (await answer(request.app.state, sparql)).response()
+async def _from_framework(request: Request) -> Response:
+    body = await request.body() if request.method == "POST" else b""
+    return (await answer(request.app.state, sparql_request(request.scope, body))).response()
 
 
 class SparqlFastPath:
@@ -241,7 +243,7 @@ def sparql_request(scope, body: bytes) -> SparqlRequest:
                         "it returns the service description.",
             openapi_extra={"parameters": GET_PARAMETERS})
 async def sparql_get(request: Request) -> Response:
-    return await _from_framework(request, "GET")
+    return await _from_framework(request)
 
 
 @router.post("/sparql", summary="SPARQL query (POST form or direct)", tags=["SPARQL"],
@@ -251,7 +253,7 @@ async def sparql_get(request: Request) -> Response:
                          "refused (read-only endpoint).",
              openapi_extra={"requestBody": POST_BODY})
 async def sparql_post(request: Request) -> Response:
-    return await _from_framework(request, "POST")
+    return await _from_framework(request)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

@@ -28,11 +28,7 @@ import logging
 
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
-from uvicorn.protocols.http.httptools_impl import (
-    STATUS_LINE,
-    HttpToolsProtocol,
-    RequestResponseCycle,
-)
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from .inline import CONNECTION
@@ -122,14 +118,8 @@ class ConnectionAwareProtocol(HttpToolsProtocol):
             self.access_logger.info('%s - "%s %s HTTP/%s" %d', get_client_addr(scope),
                                     scope["method"], get_path_with_query_string(scope),
                                     scope["http_version"], reply.status)
-        headers = [*self.server_state.default_headers, *reply.headers(cors)]
-        if not cycle.keep_alive:
-            headers.append((b"connection", b"close"))
-        content = [STATUS_LINE[reply.status]]
-        for name, value in headers:
-            content += (name, b": ", value, b"\r\n")
-        content += (b"\r\n", reply.body)
-        self.transport.write(b"".join(content))
+        self.transport.write(reply.as_http(cors=cors, close=not cycle.keep_alive,
+                                           first=self.server_state.default_headers))
         if not cycle.keep_alive:
             self.transport.close()
         self.on_response_complete()
