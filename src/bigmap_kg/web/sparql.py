@@ -56,6 +56,8 @@ POST_BODY = {"required": True, "content": {
         "example": {"query": EXAMPLE}},
     "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
 }}
+STATUS_LINES = {status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode("latin-1")
+                for status in HTTPStatus}
 CORS = ((b"access-control-allow-origin", b"*"),
         (b"access-control-expose-headers", b"Content-Location, Link"))
 
@@ -101,9 +103,11 @@ class Reply:
         headers = [*first, *self.headers(cors)]
         if close:
             headers.append((b"connection", b"close"))
-        lines = [f"HTTP/1.1 {self.status} {HTTPStatus(self.status).phrase}".encode("latin-1"),
-                 *(name + b": " + value for name, value in headers)]
-        return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
+        content = [STATUS_LINES[self.status]]
+        for name, value in headers:
+            content += (name, b": ", value, b"\r\n")
+        content += (b"\r\n", self.body)
+        return b"".join(content)
 
     def response(self) -> Response:
         """The same reply, with the same headers, as a framework response (for the documented
