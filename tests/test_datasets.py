@@ -17,7 +17,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from bigmap_kg import paths
 from bigmap_kg import store as store_module
 from bigmap_kg.datasets.ingest import ingest_files
-from bigmap_kg.namespaces import GRAPH_DATASETS
+from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore, apply_update, compact_store, needs_compaction
@@ -78,6 +78,18 @@ def test_runs_get_the_panet_class_of_their_technique(writable: Path) -> None:
     assert matches, "tech:xas has a PaNET class in the curated data"
     assert {m["panet"] for m in matches} <= {r["type"] for r in rows}
     assert any(r["type"].endswith("#MeasurementRun") for r in rows)
+
+
+def test_runs_get_the_chameo_and_panet_classes_of_broad_matches(writable: Path) -> None:
+    """XRD-CT (D5.1: 'XRD-CT', X-ray diffraction computed tomography) has no CHAMEO or PaNET
+    class of its own: a run that applied it is a tomography and an X-ray diffraction in both
+    vocabularies (the technique's broad matches)."""
+    ingest(writable, BATCH)
+    rows = rows_as_dicts(run(LiveStore(writable), """
+        SELECT ?type WHERE { <https://w3id.org/bigmap-kg/run/esrf-id15a-0002> a ?type }"""))
+    types = {r["type"] for r in rows}
+    assert {PREFIXES["chameo"] + "Tomography", PREFIXES["chameo"] + "XrayDiffraction",
+            PREFIXES["panet"] + "PaNET01207", PREFIXES["panet"] + "PaNET01216"} <= types
 
 
 def test_reingest_replaces_instead_of_duplicating(writable: Path, tmp_path: Path) -> None:

@@ -105,18 +105,19 @@ def link(record: Record, vocabulary: Vocabulary) -> None:
             record.notes.append(found.note())
 
 
-def _panet_types(records: list[Record], store) -> None:
-    """Type each run with the PaNET class its technique matches exactly (PaNET example-1)."""
+def _technique_types(records: list[Record], store) -> None:
+    """Type each run with the CHAMEO and PaNET classes of its technique, exact or broad."""
     techniques = {t for r in records for t in r.graph.objects(None, BMO.appliedTechnique)}
     if not techniques:
         return
     terms = [ox.NamedNode(str(t)) for t in techniques]
-    panet: dict[str, set[URIRef]] = {}
-    for row in run(store, view("technique-panet"), prefixes=False, bindings={"technique": terms}):
-        panet.setdefault(row["technique"].value, set()).add(URIRef(row["panet"].value))
+    classes: dict[str, set[URIRef]] = {}
+    for row in run(store, view("technique-classes"), prefixes=False,
+                   bindings={"technique": terms}):
+        classes.setdefault(row["technique"].value, set()).add(URIRef(row["class"].value))
     for record in records:
         for run_node, technique in list(record.graph.subject_objects(BMO.appliedTechnique)):
-            for cls in panet.get(str(technique), ()):
+            for cls in classes.get(str(technique), ()):
                 record.graph.add((run_node, RDF.type, cls))
 
 
@@ -174,7 +175,7 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
                 report.errors.append(f"{source}: the record describes D5.1 nodes, which only "
                                      f"the curated data may do: {', '.join(sorted(foreign))}")
             report.records.append(record)
-    _panet_types(report.records, store)
+    _technique_types(report.records, store)
     for record in report.records:
         finish(record)
     report.timings["read"] = time.perf_counter() - started
