@@ -1,0 +1,103 @@
+"""Every named query (queries/*.rq) and view (src/bigmap_kg/views/*.rq) timed on the built store.
+
+Each runs once to warm up, then `--runs` times; the median is reported, slowest first, with the
+number of results. Views are run with the bindings their callers use (a representative
+technique, experiment ...); named queries with their defaults. Exit status 1 when one is over
+`--limit` milliseconds (20 by default, issue 14). Run after `bigmap-kg build`:
+
+    .venv/bin/python bench/queries_bench.py [--runs 7] [--limit 20] [--store var/store]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bigmap_kg import paths
+from bigmap_kg.queryfile import VIEWS_DIR, QueryFile, view
+from bigmap_kg.results import run
+from bigmap_kg.store import open_store
+
+B = "https://w3id.org/bigmap-kg/"
+BMO = "https://w3id.org/bigmap-kg/ontology#"
+
+
+def node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri if iri.startswith("http") else B + iri)
+
+
+# what each view's caller binds (src/bigmap_kg/web, planner, relations, datasets), and whether
+# it inlines the term; views not listed run unbound, as their callers run them
+VIEW_BINDINGS: dict[str, tuple[dict, bool]] = {
+    "entity": ({"entity": node("technique/xrd")}, True),
+    "technique-cells": ({"technique": node("technique/xrd")}, True),
+    "instances": ({"class": node(BMO + "Technique")}, False),
+    "relations": ({"technique": node("technique/xrd")}, False),
+    "plan-candidates": ({"required": [node("observable/crystal-structure"),
+                                      node("observable/morphology")]}, False),
+    "material-techniques": ({"material": node("material/lno")}, False),
+    "technique-classes": ({"technique": [node("technique/xrd"), node("technique/xrd-ct")]},
+                          False),
+    "ingest-context": ({"node": [node("technique/xrd"), node("instrument/esrf-id31")]}, False),
+    "dataset-datacite": ({"dataset": node("dataset/none")}, False),
+    "experiment-datasets": ({"experiment": node("experiment/t3-09")}, False),
+    "datasets-of-entity": ({"value": node("technique/xrd")}, False),
+}
+
+
+def timed(store, text: str, bindings: dict, inline: bool, runs: int) -> tuple[float, int]:
+    def once() -> int:
+        result = run(store, text, prefixes=False, bindings=bindings, inline=inline)
+        return 1 if isinstance(result, bool) else sum(1 for _ in result)
+
+    count = once()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        once()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), count
+
+
+def jobs() -> list[tuple[str, str, dict, bool]]:
+    from bigmap_kg.namespaces import sparql_prologue
+    from bigmap_kg.web.collections import COLLECTIONS  # the filter the pages put in
+
+    pattern = COLLECTIONS["datasets"].filters["technique"].pattern
+
+    found = [(f"queries/{p.stem}", sparql_prologue() + QueryFile.read(p).text, {}, False)
+             for p in sorted(paths.QUERIES_DIR.glob("*.rq"))]
+    for path in sorted(VIEWS_DIR.glob("*.rq")):
+        bindings, inline = VIEW_BINDINGS.get(path.stem, ({}, False))
+        text = view(path.stem).replace("FILTER_PATTERN", pattern)
+        found.append((f"views/{path.stem}", text, bindings, inline))
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--limit", type=float, default=20.0, help="milliseconds")
+    parser.add_argument("--store", type=Path, default=paths.store_dir())
+    args = parser.parse_args()
+    store = open_store(args.store)
+    results = [(name, *timed(store, text, bindings, inline, args.runs))
+               for name, text, bindings, inline in jobs()]
+    results.sort(key=lambda r: -r[1])
+    print(f"{'query':<56} {'median ms':>10} {'results':>8}")
+    for name, ms, count in results:
+        flag = "  OVER" if ms > args.limit else ""
+        print(f"{name:<56} {ms:>10.2f} {count:>8}{flag}")
+    over = [r for r in results if r[1] > args.limit]
+    print(f"{len(results)} queries; slowest {results[0][0]} {results[0][1]:.1f} ms; "
+          f"{len(over)} over {args.limit:g} ms")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
