@@ -8,7 +8,7 @@ SHARED := $(abspath ../shared/anchors)
 IMPORTS := $(if $(wildcard $(SHARED)/ontologies),$(SHARED)/ontologies:$(SHARED)/metadata/samples/panet_PaNET.csv,)
 
 PORT   ?= 8000
-.PHONY: run build serve test lint validate java browser bench clean
+.PHONY: run build serve test lint validate java browser bench clean check-ontology
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ browser:
 test: $(STAMP) $(NODE_STAMP) java browser
 	$(BIN)/ruff check src tests bench
 	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
+
+## check-ontology: HermiT + OWL 2 DL profile over our ontology merged with CHAMEO and the battery
+## domain closure (the import catalog: $$BIGMAP_KG_IMPORTS, else ../shared/anchors); prints its time
+check-ontology: $(STAMP) java
+	@imports="$${BIGMAP_KG_IMPORTS:-$(IMPORTS)}"; \
+	if [ -z "$$imports" ]; then echo "no import catalog: set BIGMAP_KG_IMPORTS (../shared/anchors is absent)"; exit 2; fi; \
+	BIGMAP_KG_IMPORTS="$$imports" $(BIN)/bigmap-kg check-ontology
 
 ## bench: SPARQL latency/throughput against oxigraph server and rdflib-endpoint
 bench: build

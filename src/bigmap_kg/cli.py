@@ -276,6 +276,30 @@ def check_imports_command(folders: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+@main.command("check-ontology")
+@click.option("--imports", "folders", envvar="BIGMAP_KG_IMPORTS", required=True,
+              help="Folder(s) of the aligned ontologies (os.pathsep-separated); "
+                   "default: $BIGMAP_KG_IMPORTS.")
+@click.option("--with-data", is_flag=True,
+              help="Also merge the D5.1 data and what the rules derive (slower).")
+@click.option("--ours-only", is_flag=True,
+              help="Test only our classes for satisfiability instead of classifying the "
+                   "whole closure (seconds instead of minutes).")
+def check_ontology_command(folders: str, with_data: bool, ours_only: bool) -> None:
+    """HermiT and the OWL 2 DL profile check over our ontology merged with CHAMEO and the
+    battery domain closure (resolved offline from the import catalog)."""
+    from . import ontology_check
+
+    try:
+        result = ontology_check.check(imports.folders_from_env(folders),
+                                      extra=ontology_check.data_with_rules() if with_data
+                                      else None, classify_all=not ours_only)
+    except ontology_check.OntologyCheckError as error:
+        fail(str(error), 2)
+    click.echo(result.as_text())
+    sys.exit(0 if result.ok else 1)
+
+
 @main.command("reason")
 def reason_command() -> None:
     """Run HermiT over ontology + data: consistency and the facts it infers."""

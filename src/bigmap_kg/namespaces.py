@@ -31,6 +31,8 @@ KINDS: dict[str, str] = {
     "theme": "theme",
     "mat": "material",
     "period": "period",
+    "nuclide": "nuclide",
+    "element": "element",
     "rel": "relation",
     "dataset": "dataset",
     "run": "run",
