@@ -32,6 +32,7 @@ SEGMENTS = sorted({*KINDS.values(), str(SRC).removeprefix(BASE).strip("/")})
 EXAMPLES = {
     "agent": "example-person", "cell": "uu-pouch-transmission", "cell-sheet": "01",
     "cluster": "imaging", "dataset": "example-xrd-raw", "distribution": "example-xrd-raw",
+    "element": "li", "nuclide": "li-6",
     "experiment": "t1-08", "facility": "esrf", "instrument": "esrf-id31", "material": "lno",
     "matrix-entry": "lab-xrd-realistic", "observable": "crystal-structure", "partner": "uu",
     "period": "m06-m12", "person": "a-benayad", "record": "nativerdf-record",
