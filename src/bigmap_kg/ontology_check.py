@@ -31,6 +31,7 @@ from .store import memory_store
 # chemical-substance, CHAMEO and EMMO)
 ROOTS = ("https://w3id.org/emmo/domain/characterisation-methodology/chameo",
          "https://w3id.org/emmo/domain/battery/battery")
+FOREIGN_CLASSES = (PREFIXES["panet"], "http://www.w3.org/2004/02/skos/core#")
 VERSION_SEGMENT = re.compile(r"/\d+\.\d+\.\d+(?=/)")
 CHECKER = Path(__file__).parent / "java" / "CheckOntology.java"
 ONTOLOGY_SUFFIXES = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".nt": "nt"}
@@ -46,6 +47,7 @@ class OntologyCheck:
 
     files: list[Path]
     substituted: list[str] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)  # classes declared for the check
     axioms: int = 0
     classes: int = 0
     consistent: bool = False
@@ -67,6 +69,9 @@ class OntologyCheck:
     def as_text(self) -> str:
         lines = [f"closure: {len(self.files)} files, {self.axioms} axioms, {self.classes} classes"]
         lines += [f"  version not in the catalog, stored one used: {s}" for s in self.substituted]
+        if self.declared:
+            lines.append(f"  {len(self.declared)} PaNET / SKOS classes the data uses declared "
+                         "owl:Class (not in the closure as OWL)")
         lines += [
                  f"consistent: {self.consistent}",
                  f"unsatisfiable classes: {len(self.unsatisfiable)} ("
@@ -168,13 +173,21 @@ def check(folders: list[Path], *, extra: Graph | None = None, classify_all: bool
     substituted: list[str] = []
     merged, files = closure(folders, substituted=substituted)
     merged += ours
+    declared: list[str] = []
     if extra is not None:
         merged += extra
+        # classes of vocabularies the closure does not hold as OWL (PaNET comes as a CSV, SKOS
+        # is not imported) are declared, as those vocabularies declare them
+        known = set(merged.subjects(RDF.type, None))
+        for cls in sorted(set(extra.objects(None, RDF.type)) - known):
+            if isinstance(cls, URIRef) and str(cls).startswith(FOREIGN_CLASSES):
+                merged.add((cls, RDF.type, OWL.Class))
+                declared.append(str(cls))
     merged.remove((None, OWL.imports, None))
     for ontology in list(merged.subjects(RDF.type, OWL.Ontology)):  # one ontology header
         if ontology != URIRef(PREFIXES["bmo"].rstrip("#")):
             merged.remove((ontology, None, None))
-    result = OntologyCheck(files=files, substituted=substituted)
+    result = OntologyCheck(files=files, substituted=substituted, declared=declared)
     result.timings["merge"] = time.perf_counter() - started
     jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
     with tempfile.TemporaryDirectory() as tmp:
