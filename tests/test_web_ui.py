@@ -88,6 +88,8 @@ def test_complementary_techniques_shown_with_reasons(browser_page) -> None:
     related = page.inner_text("ul.relations")
     assert "infrared" in related.lower() and "SEI / CEI composition" in related
     assert "DifferentProbe" in related
+    # the sentence with the printed depths (surface table: XPS 'Al Kα: 6-10 nm', FTIR '~1 µm')
+    assert "at different depths (" in related and "6-10 nm" in related and "~1 µm" in related
     page.screenshot(path=str(ARTIFACTS / "technique-xps.png"), full_page=True)
     assert errors == []
 
@@ -275,7 +277,7 @@ AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
            "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
            "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique",
-           "/ontology", "/relation/complementary/micro-xas--reels--electronic-structure"]
+           "/ontology", "/relation/complementary/haxpes--xps--sei-composition"]
 
 
 @pytest.mark.parametrize("path", AUDITED)

@@ -11,11 +11,18 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from . import imports, sources
-from .namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, sparql_prologue
+from .namespaces import BMO, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, sparql_prologue
 from .reason import ReasoningError, java_available, reason
 from .rules import apply_rules, rule_files
 from .store import memory_store, to_quads, write_store
 from .validate import Report, validate
+
+#: the evidence of the complementarity rules (reason statements, printed values, sentences):
+#: no axiom reads it, and its hundreds of statement individuals doubled HermiT's time
+EVIDENCE_ONLY = frozenset(ox.NamedNode(BMO + name) for name in (
+    "hasReasonStatement", "reasonKind", "restsOn", "evidence", "explanation",
+    "matchedObservable"))
+REASON_STATEMENT = ox.NamedNode(BMO + "ReasonStatement")
 
 
 class BuildError(Exception):
@@ -97,7 +104,8 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
         started = time.perf_counter()
         # one graph from the store itself, so that blank nodes of data and rules are the same
         triples = (ox.Triple(q.subject, q.predicate, q.object)
-                   for q in store.quads_for_pattern(None, None, None, None))
+                   for q in store.quads_for_pattern(None, None, None, None)
+                   if q.predicate not in EVIDENCE_ONLY and q.object != REASON_STATEMENT)
         everything = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
                                    format="nt")
         try:

@@ -31,6 +31,7 @@ class Relation:
     reasons: list[str]
     explanation: str
     iri: str
+    evidence: dict[str, str]
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -51,8 +52,15 @@ def relations(store: ox.Store, technique: str, entry: str | None = None) -> list
             cell=text("cell"), cell_label=text("cellLabel"),
             partners=sorted((text("partners") or "").split()),
             reasons=sorted((text("reasons") or "").split()),
-            explanation=text("explanation") or "", iri=row["relation"].value))
+            explanation=text("explanation") or "", iri=row["relation"].value,
+            evidence=_evidence(text("evidence"))))
     return found
+
+
+def _evidence(lines: str | None) -> dict[str, str]:
+    """Reason kind -> the printed values it rests on ("Kind\tvalues" lines of the view)."""
+    pairs = (line.split("\t", 1) for line in (lines or "").splitlines() if "\t" in line)
+    return dict(sorted(pairs))
 
 
 def _texts(row: ox.QuerySolution):
@@ -75,12 +83,16 @@ def technique_iri(name: str) -> str:
 
 
 def format_relation(relation: Relation) -> str:
-    """One line for the CLI."""
+    """One line for the CLI; a complementarity adds its sentence and printed evidence."""
     about = relation.observable_label or relation.cell_label or ""
     who = f" [{', '.join(relation.partners)}]" if relation.partners else ""
     other = relation.other_label or ""
-    return (f"{relation.kind:<13} {other:<45} {about:<32} "
+    line = (f"{relation.kind:<13} {other:<45} {about:<32} "
             f"{', '.join(r for r in relation.reasons)}{who}")
+    if relation.kind != "complementary":
+        return line
+    printed = "".join(f"\n    {kind}: {values}" for kind, values in relation.evidence.items())
+    return f"{line}\n    {relation.explanation}{printed}"
 
 
 __all__ = ["Relation", "curie", "format_relation", "relations", "technique_iri"]

@@ -36,7 +36,7 @@ EXAMPLES = {
     "experiment": "t1-08", "facility": "esrf", "instrument": "esrf-id31", "material": "lno",
     "matrix-entry": "lab-xrd-realistic", "observable": "crystal-structure", "partner": "uu",
     "period": "m06-m12", "person": "a-benayad", "record": "nativerdf-record",
-    "reference": "1", "relation": "complementary/tem--xps--electronic-structure",
+    "reference": "1", "relation": "complementary/haxpes--xps--sei-composition",
     "run": "example-operando-xrd", "sample": "example-lno-half-cell", "source": "D5.1",
     "technique": "xrd", "theme": "lithiation-mechanism",
 }
