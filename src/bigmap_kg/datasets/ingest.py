@@ -19,14 +19,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .. import paths
-from ..namespaces import BMO, iri_of
+from ..namespaces import BMO, curie, iri_of
 from ..queryfile import view
 from ..results import run
 from ..sources import SourceSet, read
 from ..store import ontology_graph
 from ..validate import Finding, validate
+from . import guard
 from .formats import FormatError, read_bytes
-from .records import Record, finish, replacement
+from .records import Record, finish, removal, replacement
 from .resolve import Vocabulary
 
 SHAPES_FILE = "datasets.shapes.ttl"
@@ -155,6 +156,57 @@ def _validate(records: list[Record], store) -> list[Finding]:
     return findings
 
 
+def _owner_text(row) -> str:
+    source = f", from {row['source'].value}" if row["source"] is not None else ""
+    return (f"record {curie(row['record'].value)} ({curie(row['format'].value)} "
+            f"{row['id'].value!r}{source})")
+
+
+def _conflicts(records: list[Record], store) -> list[str]:
+    """A node, and a DOI, belongs to one record: a second record that describes it is refused
+    (in the batch or in the store), naming the record that has it. The same record again
+    (same IRI: same format and identifier) replaces itself."""
+    errors: list[str] = []
+    claims: dict = {}
+    dois: dict[str, Record] = {}
+    for record in records:
+        if record.iri in claims:
+            errors.append(f"{record.source}: the batch holds record {curie(record.iri)} twice "
+                          f"(also {claims[record.iri].source}): one identifier, one record")
+            continue
+        for node in record.owned():
+            first = claims.setdefault(node, record)
+            if first is not record:
+                errors.append(f"{record.source}: {curie(node)} is also described by "
+                              f"{first.source} in the same batch; a node belongs to one record")
+        for doi in {str(d).lower() for d in record.graph.objects(None, BMO.doi)}:
+            first = dois.setdefault(doi, record)
+            if first.iri != record.iri:
+                errors.append(f"{record.source}: DOI {doi} is also described by {first.source} "
+                              "in the same batch; a DOI belongs to one record")
+    if claims:
+        nodes = [ox.NamedNode(str(n)) for n in claims]
+        for row in run(store, view("ingest-owners"), prefixes=False, bindings={"node": nodes}):
+            node = URIRef(row["node"].value)
+            record = claims[node]
+            if row["record"].value != str(record.iri) and (node, BMO.doi, None) not in \
+                    record.graph:  # a dataset with a DOI: said below, by its DOI
+                errors.append(f"{record.source}: {curie(row['node'].value)} is already described "
+                              f"by {_owner_text(row)}; withdraw that record first "
+                              f"(`bigmap-kg withdraw {row['id'].value}`) or ingest it again")
+    if dois:
+        values = [ox.Literal(d) for d in dois]
+        for row in run(store, view("ingest-doi-owners"), prefixes=False,
+                       bindings={"doi": values}):
+            record = dois[row["doi"].value]
+            if row["record"].value != str(record.iri):
+                errors.append(f"{record.source}: DOI {row['doi'].value} is already described by "
+                              f"{_owner_text(row)}; a DOI belongs to one record (data/DATASETS.md"
+                              f"): withdraw that record first (`bigmap-kg withdraw "
+                              f"{row['doi'].value}`) or ingest it again")
+    return list(dict.fromkeys(errors))
+
+
 def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], object] | None,
            vocabulary: Vocabulary | None = None) -> IngestReport:
     """Ingest a batch of (content, source name) inputs; `write=None` validates only (dry run)."""
@@ -167,16 +219,15 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
         except (FormatError, ValueError) as error:
             report.errors.append(str(error) if source in str(error) else f"{source}: {error}")
             continue
+        text = data.decode("utf-8", "replace") if data[:2] != b"PK" else ""
         for record in records:
             link(record, vocabulary)
-            foreign = record.foreign()
-            if foreign:
-                report.errors.append(f"{source}: the record describes D5.1 nodes, which only "
-                                     f"the curated data may do: {', '.join(sorted(foreign))}")
+            report.errors += guard.check(record, vocabulary.known, text)
             report.records.append(record)
     _panet_types(report.records, store)
     for record in report.records:
         finish(record)
+    report.errors += _conflicts(report.records, store)
     report.timings["read"] = time.perf_counter() - started
     if not report.records and not report.errors:
         report.errors.append("the batch holds no record")
@@ -203,3 +254,38 @@ def ingest_files(files: Iterable[Path], store, write: Callable[[str], object] | 
         except OSError as error:
             return IngestReport(errors=[f"{path}: {error.strerror or error}"])
     return ingest(inputs, store, write, vocabulary)
+
+
+class WithdrawError(LookupError):
+    """The name given to withdraw matches no ingested record, or several."""
+
+
+def records_named(store, key: str) -> list[str]:
+    """The ingested records a name means: a record IRI, a record id, a dataset IRI or a DOI."""
+    from .formats.common import doi_of
+    keys = {key.strip(), *([doi_of(key)] if doi_of(key) else [])}
+    rows = run(store, view("ingest-record-lookup"), prefixes=False,
+               bindings={"key": [ox.Literal(k) for k in keys]})
+    return sorted({row["record"].value for row in rows})
+
+
+def withdraw(store, keys: Iterable[str], write: Callable[[str], object] | None) -> dict:
+    """Remove what the named records added (one atomic update); `write=None` only says what
+    would be removed. Raises WithdrawError when a name matches no record, or several."""
+    found: list[str] = []
+    for key in keys:
+        named = records_named(store, key)
+        if not named:
+            raise WithdrawError(f"no ingested record is named {key!r} (give the record's IRI "
+                                "or identifier, or the IRI or DOI of a dataset it describes)")
+        if len(named) > 1:
+            raise WithdrawError(f"{key!r} names {len(named)} records ({', '.join(named)}); "
+                                "give the record's IRI")
+        found += named
+    found = list(dict.fromkeys(found))
+    datasets = sorted(row["dataset"].value for row in run(
+        store, view("ingest-record-datasets"), prefixes=False,
+        bindings={"record": [ox.NamedNode(r) for r in found]}))
+    if write is not None:
+        write(removal([URIRef(r) for r in found]))
+    return {"withdrawn": write is not None, "records": found, "datasets": datasets}

@@ -63,6 +63,8 @@ class Vocabulary:
 
     names: dict[str, dict[str, set[URIRef]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    #: every IRI of the project's namespaces the curated graph has (D5.1 nodes, bmo: terms)
+    known: set[str] = field(default_factory=set)
 
     @classmethod
     def from_store(cls, store) -> Vocabulary:
@@ -72,6 +74,8 @@ class Vocabulary:
             key = name if row["kind"].value.startswith("technique-") or \
                 name.startswith("http") else normalise(name)
             vocabulary.names[row["kind"].value][key].add(URIRef(row["thing"].value))
+        vocabulary.known = {row["iri"].value for row in run(
+            store, view("ingest-known-iris"), prefixes=False)}
         return vocabulary
 
     def resolve(self, kind: str, text: str) -> Resolution:

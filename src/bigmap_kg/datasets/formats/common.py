@@ -156,6 +156,24 @@ class Builder:
             g.add((node, SCHEMA.sameAs, URIRef(identifier)))
         return node
 
+    def adopt_agents(self) -> None:
+        """Persons and organisations a kept description names by an outside IRI (ORCID,
+        Wikidata) become agents of the record (`schema:sameAs` that IRI): a record describes
+        only the nodes it mints."""
+        g = self.graph
+        outside = {s for cls in (SCHEMA.Person, SCHEMA.Organization)
+                   for s in g.subjects(RDF.type, cls)
+                   if isinstance(s, URIRef) and not str(s).startswith(BASE)}
+        for node in sorted(outside):
+            agent = self.mint("agent", str(node))
+            for triple in list(g.triples((node, None, None))):
+                g.remove(triple)
+                g.add((agent, triple[1], triple[2]))
+            for triple in list(g.triples((None, None, node))):
+                g.remove(triple)
+                g.add((triple[0], triple[1], agent))
+            g.add((agent, SCHEMA.sameAs, node))
+
     def creator(self, dataset: URIRef, agent: URIRef) -> None:
         self.graph.add((dataset, DCTERMS.creator, agent))
         self.graph.add((dataset, PROV.wasAttributedTo, agent))
