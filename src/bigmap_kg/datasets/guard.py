@@ -27,6 +27,8 @@ RECORD_CLASSES = {BMO.Dataset, BMO.MeasurementRun, BMO.Sample}
 #: OWL / RDFS predicates that annotate rather than define.
 ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, OWL.sameAs}
 SCHEMA_NAMESPACES = (str(OWL), str(RDFS), str(SH))
+#: characters an IRI may not hold (RFC 3987); rdflib keeps them, the store refuses them
+BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
 #: Predicates only the ingest writes (the record node's own).
 INGEST_ONLY = {BMO.describes, BMO.ingestNote, BMO.recordFormat, BMO.recordId}
 
@@ -67,6 +69,11 @@ def offences(record: Record, known: set[str]) -> list[tuple[tuple, str]]:
                                        and str(o) in known)):
             why.append(f"typed {curie(o)}: records add datasets, runs and samples; they never "
                        "define techniques, partners, classes or axioms")
+        for term in triple:
+            if isinstance(term, URIRef) and BAD_IRI.search(str(term)) and term not in reported:
+                reported.add(term)
+                why.append(f"{str(term)[:80]!r} is not an IRI (it holds white space or one "
+                           "of <>\"{}|^`\\)")
         for term in (p, o):
             if isinstance(term, URIRef) and kind_of(term) not in (None, *DESCRIBABLE, "record") \
                     and str(term) not in known and term not in reported:

@@ -140,20 +140,45 @@ def _validate(records: list[Record], store) -> list[Finding]:
     for record in records:
         data += record.graph
         source = Path(record.source)
-        for subject in record.graph.subjects(unique=True):
-            if isinstance(subject, URIRef) and source.is_file():
-                origin[subject] = source
+        if record.fmt == "NativeRDF" and source.suffix in {".ttl", ".nt", ".n3"} and \
+                source.is_file():  # Turtle: the line where the node is described
+            for subject in record.graph.subjects(unique=True):
+                if isinstance(subject, URIRef):
+                    origin[subject] = source
     data += _context(records, store)
     report = validate(SourceSet(graph=data, origin=origin), _shapes(), ontology_graph(store))
-    owner = {str(s): r.source for r in records for s in r.graph.subjects(unique=True)}
+    owner = {s: r for r in records for s in r.graph.subjects(unique=True)}
     findings = []
     for finding in report.findings:
         if not finding.file:
             head = finding.node.split(" / ")[0]
-            iri = head if "://" in head else iri_of(head) if ":" in head else head
-            finding = replace(finding, file=owner.get(iri, ""))
+            node = URIRef(head if "://" in head else iri_of(head) if ":" in head else head)
+            record = owner.get(node)
+            if record is not None:
+                finding = replace(finding, file=record.source, line=anchor_line(record, node))
         findings.append(finding)
     return findings
+
+
+def anchor_line(record: Record, node: URIRef) -> int:
+    """The source line of a node a JSON / XML reader minted: where the string it was minted
+    from (an @id, a file key, the DOI) occurs, else that of a node it is linked to; 0 if none."""
+    graph = record.graph
+    near = [node, *graph.objects(node, None), *graph.subjects(None, node)]
+    lines = record.text.splitlines()
+    for candidate in near:
+        anchor = record.anchors.get(candidate)
+        if not anchor:
+            continue
+        for needle in (f'"{anchor}"', f'/{anchor}"', f">{anchor}<", anchor):
+            hits = [n for n, line in enumerate(lines, 1) if needle in line]
+            # a JSON node is described where its @id is followed by more of the node, not
+            # where it is only referred to ({"@id": …} alone)
+            described = [n for n in hits if n < len(lines) and
+                         not lines[n].strip().startswith(("}", "]"))]
+            if hits:
+                return (described or hits)[0]
+    return 0
 
 
 def _owner_text(row) -> str:
@@ -238,7 +263,11 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     report.timings["validate"] = time.perf_counter() - started
     if report.accepted and write is not None:
         started = time.perf_counter()
-        write(replacement(report.records))
+        try:
+            write(replacement(report.records))
+        except (ValueError, OSError, UnicodeError) as error:  # the store is left as it was
+            report.errors.append(f"the store refused the batch (nothing was written): {error}")
+            return report
         report.written = True
         report.timings["write"] = time.perf_counter() - started
     return report

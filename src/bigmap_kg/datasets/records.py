@@ -46,6 +46,10 @@ class Record:
     source: str       # where it came from (a file name, or "request")
     graph: Graph = field(default_factory=Graph)
     notes: list[str] = field(default_factory=list)
+    text: str = ""    # the source text (JSON, XML or Turtle) the record was read from
+    #: for the nodes a JSON / XML reader minted: a string of the source that names it (an @id,
+    #: a file key, the DOI), so that findings point at the source line
+    anchors: dict[URIRef, str] = field(default_factory=dict)
 
     @property
     def iri(self) -> URIRef:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES
 from ..records import Record, mint
 from ..resolve import Vocabulary
+from . import FormatError
 
 DCAT = Namespace(PREFIXES["dcat"])
 SCHEMA = Namespace(PREFIXES["schema"])
@@ -30,14 +33,31 @@ def iri_or_none(text: str | None) -> URIRef | None:
         else None
 
 
-def doi_of(text: str | None) -> str | None:
-    """A DOI in our form (10.x/y, lower case) from a DOI, a doi: or a resolver URL."""
-    if not text:
+#: a DOI: 10.<registrant>/<suffix>, no white space (DataCite / Crossref syntax)
+DOI = re.compile(r"10\.\d{4,9}(\.\d+)*/\S+")
+
+
+def doi_of(text: object) -> str | None:
+    """A DOI in our form (10.x/y, lower case) from a DOI, a doi: or a resolver URL; None for
+    anything else (a number, a DOI with a space …)."""
+    if not isinstance(text, str) or not text.strip():
         return None
     value = text.strip().lower()
     for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
         value = value.removeprefix(prefix)
-    return value if value.startswith("10.") else None
+    return value if DOI.fullmatch(value) else None
+
+
+def require_doi(source: str, value: object) -> str | None:
+    """The DOI a record states (None if it states none); a stated value that is not a DOI —
+    a number, text with a space — is an error that quotes it."""
+    if value is None or value == "":
+        return None
+    doi = doi_of(value)
+    if doi is None:
+        raise FormatError(source, f"{value!r} is not a DOI: a DOI is a string 10.NNNN/suffix "
+                                  "without spaces (e.g. \"10.5281/zenodo.1234\")")
+    return doi
 
 
 class Builder:
@@ -48,7 +68,10 @@ class Builder:
         self.scope = (record.fmt.lower(), record.record_id)
 
     def mint(self, kind: str, *parts: str) -> URIRef:
-        return mint(kind, *self.scope, *parts)
+        node = mint(kind, *self.scope, *parts)
+        if parts:
+            self.record.anchors.setdefault(node, parts[-1])
+        return node
 
     def dataset(self, node: URIRef, title: str | None, level: str = "raw",
                 doi: str | None = None) -> URIRef:
@@ -67,7 +90,11 @@ class Builder:
 
     def dataset_iri(self, doi: str | None, *parts: str) -> URIRef:
         """Datasets with a DOI get an IRI from it, so that other records can point at them."""
-        return mint("dataset", "doi", doi) if doi else self.mint("dataset", *parts)
+        if not doi:
+            return self.mint("dataset", *parts)
+        node = mint("dataset", "doi", doi)
+        self.record.anchors.setdefault(node, doi)
+        return node
 
     def run(self, node: URIRef, dataset: URIRef, techniques: list[str],
             operando: bool | None = None) -> URIRef:

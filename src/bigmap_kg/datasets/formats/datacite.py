@@ -18,7 +18,7 @@ from ...namespaces import PANET
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import Builder, default_level, doi_of
+from .common import Builder, default_level, doi_of, require_doi
 
 
 def detect(document: Any) -> bool:
@@ -33,7 +33,7 @@ def _text(value: Any) -> str | None:
 
 def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     meta = document.get("data", {}).get("attributes", document)
-    doi = doi_of(meta.get("doi"))
+    doi = require_doi(source, meta.get("doi"))
     if not doi:
         raise FormatError(source, "a DataCite record needs its DOI ('doi')")
     general = (meta.get("types") or {}).get("resourceTypeGeneral", "Dataset")

@@ -22,7 +22,7 @@ from ...namespaces import BMO, CHAMEO
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import SCHEMA, Builder, default_level, doi_of
+from .common import SCHEMA, Builder, default_level, doi_of, require_doi
 
 
 def detect(document: Any) -> bool:
@@ -39,8 +39,8 @@ def _landing(record: Record, links: dict, doi: str | None) -> str | None:
     """The record's page: `links.self_html`, or the page of the API URL `links.self`, or the
     page under `BIGMAP_KG_INVENIO_BASE` (the repository the records were taken from), or the
     DOI. On the BIG-MAP Archive this is https://archive.big-map.eu/records/{id}."""
-    if links.get("self_html"):
-        return links["self_html"]
+    if links.get("self_html") or links.get("html"):  # html: Zenodo's legacy API
+        return links.get("self_html") or links["html"]
     if "/api/records/" in str(links.get("self", "")):
         return str(links["self"]).replace("/api/records/", "/records/", 1)
     base = os.environ.get("BIGMAP_KG_INVENIO_BASE", "").rstrip("/")
@@ -62,12 +62,14 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         raise FormatError(source, "an InvenioRDM deposit payload without a record 'id': stable "
                                   "IRIs need the id the repository gave the record; ingest the "
                                   "published record (GET /api/records/{id}) instead")
-    kind = (meta.get("resource_type") or {}).get("id", "dataset")
+    kind = (meta.get("resource_type") or {}).get("id") or \
+        (meta.get("resource_type") or {}).get("type", "dataset")  # type: the legacy API
     if not str(kind).startswith("dataset"):
         raise FormatError(source, f"record {record_id} is a {kind!r}, not a dataset")
     record = Record("InvenioRDMRecord", record_id, source)
     build = Builder(record, vocabulary)
-    doi = doi_of(((document.get("pids") or {}).get("doi") or {}).get("identifier"))
+    doi = require_doi(source, ((document.get("pids") or {}).get("doi") or {}).get(
+        "identifier") or document.get("doi") or meta.get("doi"))
     derived = any((r.get("relation_type") or {}).get("id", "").lower() == "isderivedfrom"
                   for r in meta.get("related_identifiers") or [])
     levels = _field(custom, "level") or [default_level(record, derived)]
@@ -82,29 +84,35 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     links = document.get("links") or {}
     landing = _landing(record, links, doi)
     for index, creator in enumerate(meta.get("creators") or []):
-        who = creator.get("person_or_org") or {}
+        who = creator.get("person_or_org") or creator  # flat {name, orcid}: the legacy API
         orcid = next((i["identifier"] for i in who.get("identifiers") or []
-                      if i.get("scheme") == "orcid"), None)
+                      if i.get("scheme") == "orcid"), who.get("orcid"))
         name = who.get("name") or ", ".join(filter(None, (who.get("family_name"),
                                                           who.get("given_name"))))
         build.creator(dataset, build.agent(f"creator-{index}", name, orcid,
                                            who.get("type") == "organizational"))
-    for right in meta.get("rights") or []:
+    for right in meta.get("rights") or ([meta["license"]] if isinstance(
+            meta.get("license"), dict) else []):  # license {id}: the legacy API
         build.license(dataset, right.get("link") or (right.get("props") or {}).get("url")
                       or right.get("id"))
-    entries = (document.get("files") or {}).get("entries") or {}
+    files = document.get("files") or {}
+    # InvenioRDM: {"entries": {key: entry}}; Zenodo's legacy /api/records: a list of files
+    entries = files if isinstance(files, list) else files.get("entries") or {}
     for key, entry in (entries.items() if isinstance(entries, dict) else
                        ((e.get("key"), e) for e in entries)):
         algorithm, _, value = str(entry.get("checksum") or "").partition(":")
+        download = (entry.get("links") or {}).get("self") or (
+            links.get("files") and f"{links['files']}/{key}/content") or None
         build.distribution(
-            dataset, key, access=landing, media=entry.get("mimetype"), size=entry.get("size"),
-            download=(links.get("files") and f"{links['files']}/{key}/content") or None,
-            checksum=(algorithm, value) if value else None, title=key)
+            dataset, str(key), access=landing, media=entry.get("mimetype"),
+            size=entry.get("size"), download=download,
+            checksum=(algorithm, value) if value else None, title=str(key))
     if not entries and landing:
         build.distribution(dataset, "record", access=landing)
     techniques = _field(custom, "technique")
     if not techniques:  # keywords that name exactly one technique
-        subjects = [s.get("subject") or s.get("id") for s in meta.get("subjects") or []]
+        subjects = [s.get("subject") or s.get("id") for s in meta.get("subjects") or []] + [
+            str(k) for k in meta.get("keywords") or []]  # keywords: the legacy API
         techniques = [s for s in subjects if s and vocabulary.resolve("technique", s).node]
     operando = _field(custom, "operando")
     run = build.run(build.mint("run", "record"), dataset, techniques,

@@ -12,7 +12,7 @@ from ...namespaces import BASE, BMO
 from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
-from . import Format, FormatError
+from . import Format, FormatError, check_text
 
 
 def record_id(graph: Graph) -> str:
@@ -43,6 +43,7 @@ def read_rdf(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
         graph = Graph().parse(data=data.decode("utf-8"), format=fmt)
     except Exception as error:  # rdflib raises many types; all mean "not valid Turtle"
         raise FormatError(source, f"not valid {fmt}: {error}") from None
+    check_text(source, data.decode("utf-8"), (str(t) for triple in graph for t in triple))
     return _record(graph, source, [])
 
 
