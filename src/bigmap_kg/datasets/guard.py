@@ -14,7 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from ..namespaces import BASE, BMO, curie
@@ -45,8 +45,10 @@ def _is_schema_term(node: URIRef) -> bool:
     return str(node).startswith(SCHEMA_NAMESPACES) or node == RDF.Property
 
 
-def offences(record: Record, known: set[str]) -> list[tuple[tuple, str]]:
-    """(offending triple, why) for everything the record may not say."""
+def offences(record: Record, known: set[str],
+             longest: int = 100_000) -> list[tuple[tuple, str]]:
+    """(offending triple, why) for everything the record may not say; `longest`: the most
+    characters one literal may have."""
     found: list[tuple[tuple, str]] = []
     reported: set[URIRef] = set()
     for triple in sorted(record.graph, key=lambda t: tuple(map(str, t))):
@@ -69,6 +71,9 @@ def offences(record: Record, known: set[str]) -> list[tuple[tuple, str]]:
                                        and str(o) in known)):
             why.append(f"typed {curie(o)}: records add datasets, runs and samples; they never "
                        "define techniques, partners, classes or axioms")
+        if isinstance(o, Literal) and len(o) > longest:
+            why.append(f"a literal of {len(o)} characters, more than the {longest} one may have "
+                       "(BIGMAP_KG_MAX_LITERAL_CHARS)")
         for term in triple:
             if isinstance(term, URIRef) and BAD_IRI.search(str(term)) and term not in reported:
                 reported.add(term)
@@ -131,10 +136,10 @@ def describe(triple: tuple) -> str:
     return " ".join(show(t) for t in triple)
 
 
-def check(record: Record, known: set[str], text: str) -> list[str]:
+def check(record: Record, known: set[str], text: str, longest: int = 100_000) -> list[str]:
     """The errors for a record that says what records may not: 'file:line: triple: why'."""
     errors = []
-    for triple, why in offences(record, known):
+    for triple, why in offences(record, known, longest):
         subject = line_of(text, triple[0]) or 1
         line = next((n for n in (line_of(text, t, subject) or line_of(text, t)
                                  for t in (triple[2], triple[1]) if _notable(t, why)) if n),

@@ -27,6 +27,7 @@ from ..store import ontology_graph
 from ..validate import Finding, validate
 from . import guard
 from .formats import FormatError, read_bytes
+from .limits import Limits
 from .records import Record, finish, removal, replacement
 from .resolve import Vocabulary
 
@@ -238,7 +239,12 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     report = IngestReport()
     started = time.perf_counter()
     vocabulary = vocabulary or Vocabulary.from_store(store)
+    limits = Limits.from_env()
     for data, source in inputs:
+        too_big = limits.record_error(len(data))
+        if too_big:
+            report.errors.append(f"{source}: {too_big}")
+            continue
         try:
             records = read_bytes(data, source, vocabulary)
         except (FormatError, ValueError) as error:
@@ -247,7 +253,7 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
         text = data.decode("utf-8", "replace") if data[:2] != b"PK" else ""
         for record in records:
             link(record, vocabulary)
-            report.errors += guard.check(record, vocabulary.known, text)
+            report.errors += guard.check(record, vocabulary.known, text, limits.literal_chars)
             report.records.append(record)
     _panet_types(report.records, store)
     for record in report.records:

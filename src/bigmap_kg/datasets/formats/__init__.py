@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..limits import Limits
 from ..records import Record
 from ..resolve import Vocabulary
 
@@ -89,7 +90,11 @@ def _crate_from_zip(data: bytes, source: str) -> bytes:
                      if n.rsplit("/", 1)[-1] == "ro-crate-metadata.json" and n.count("/") <= 1]
             if not names:
                 raise FormatError(source, "the zip holds no ro-crate-metadata.json")
-            return archive.read(sorted(names, key=len)[0])
+            name = sorted(names, key=len)[0]
+            too_big = Limits.from_env().record_error(archive.getinfo(name).file_size)
+            if too_big:  # checked before it is decompressed
+                raise FormatError(source, f"{name}: {too_big}")
+            return archive.read(name)
     except zipfile.BadZipFile as error:
         raise FormatError(source, f"not a valid zip: {error}") from None
 
