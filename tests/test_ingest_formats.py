@@ -156,7 +156,8 @@ def test_datalab_crate_is_read_and_rejected_for_missing_techniques_and_two_names
     assert not report.accepted and not report.written
     assert {f.message for f in report.violations} == {
         "A measurement run needs its technique (bmo:appliedTechnique, or at least "
-        "bmo:techniqueAsRecorded), unless it processes datasets (prov:used a bmo:Dataset).",
+        "bmo:techniqueAsRecorded or a PaNET class as its type), unless it processes datasets "
+        "(prov:used a bmo:Dataset).",
         "A person has one name (schema:name); the record gives several for the same @id."}
     two_names = [f for f in report.violations if f.path == "schema:name"]
     assert len(two_names) == sum(len(n) > 1 for n in names.values()) == 1

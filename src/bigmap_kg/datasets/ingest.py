@@ -95,16 +95,14 @@ def link(record: Record, vocabulary: Vocabulary) -> None:
         found = vocabulary.resolve("technique", str(text))
         if found.node is not None:
             graph.add((run_node, BMO.appliedTechnique, found.node))
-        elif found.note():
-            record.notes.append(found.note())
+        record.notes.append(found.decision())
         if found.operando is not None and (run_node, BMO.operando, None) not in graph:
             graph.add((run_node, BMO.operando, Literal(found.operando)))
     for sample, text in list(graph.subject_objects(BMO.materialAsRecorded)):
         found = vocabulary.resolve("material", str(text))
         if found.node is not None:
             graph.add((sample, BMO.activeMaterial, found.node))
-        elif found.note():
-            record.notes.append(found.note())
+        record.notes.append(found.decision())
 
 
 def _panet_types(records: list[Record], store) -> None:

@@ -7,9 +7,9 @@ import re
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES
+from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES, curie
 from ..records import Record, mint
-from ..resolve import Vocabulary
+from ..resolve import Vocabulary, split_qualifier
 from . import FormatError
 
 DCAT = Namespace(PREFIXES["dcat"])
@@ -103,13 +103,12 @@ class Builder:
         g.add((node, RDF.type, BMO.MeasurementRun))
         g.add((dataset, PROV.wasGeneratedBy, node))
         for text in techniques:
-            if text.startswith(str(PANET)):
+            if text.startswith(str(PANET)):  # kept as the run's type, resolved or not
                 g.add((node, RDF.type, URIRef(text)))
                 found = self.vocabulary.resolve("technique", text)
                 if found.node is not None:
                     g.add((node, BMO.appliedTechnique, found.node))
-                else:
-                    self.record.notes.append(found.note() or "")
+                self.record.notes.append(found.decision())
             else:
                 g.add((node, BMO.techniqueAsRecorded, Literal(text)))
         if operando is not None:
@@ -126,12 +125,59 @@ class Builder:
         else:
             found = self.vocabulary.resolve(kind, text)
             node = found.node
+            self.record.notes.append(found.decision())
             if node is None:
-                self.record.notes.append(found.note() or "")
                 return None
         for p in (predicate, *also):
             self.graph.add((subject, p, node))
         return node
+
+    def keywords(self, run: URIRef, words: list[str]) -> None:
+        """What keywords say beyond the technique: an operando / ex situ qualifier on its own
+        ("operando"), an instrument ("ESRF ID31", "ID31") and a Tier 1 experiment ("T3-09"),
+        each only when it names exactly one D5.1 node; every decision is noted."""
+        g = self.graph
+        for word in words:
+            rest, operando = split_qualifier(word)
+            if operando is not None and not rest and (run, BMO.operando, None) not in g:
+                g.add((run, BMO.operando, Literal(operando)))
+                self.record.notes.append(f"keyword {word!r} → bmo:operando {operando}")
+                continue
+            named = False
+            for kind, predicate, also in (
+                    ("instrument", CHAMEO.hasCharacterisationMeasurementInstrument,
+                     (PROV.used,)), ("experiment", BMO.partOfExperiment, ())):
+                found = self.vocabulary.resolve(kind, word)
+                if found.node is not None:
+                    named = True
+                    for p in (predicate, *also):
+                        g.add((run, p, found.node))
+                    self.record.notes.append(f"keyword {found.decision()}")
+            if not named:
+                self.record.notes.append(f"keyword {word!r} names no D5.1 technique, instrument "
+                                         "or Tier 1 experiment")
+
+    def affiliation(self, agent: URIRef, run: URIRef, name: str | None,
+                    identifier: str | None = None) -> URIRef | None:
+        """A creator's affiliation (a name, a ROR): the D5.1 partner it names — the agent's
+        `schema:affiliation`, and a partner of the run — else kept as recorded, noted."""
+        if not name and not identifier:
+            return None
+        found = self.vocabulary.resolve("partner", identifier) if identifier else None
+        if found is None or found.node is None:
+            found = self.vocabulary.resolve("partner", name or identifier or "")
+        shown = f"{name!r}" + (f" ({identifier})" if identifier else "")
+        if found.node is None:
+            self.graph.add((agent, SCHEMA.affiliation, iri_or_none(identifier) or
+                            Literal(name or identifier)))
+            self.record.notes.append(f"affiliation {shown} names no D5.1 partner (by name"
+                                     ", or a ROR a partner carries); kept as recorded")
+            return None
+        self.graph.add((agent, SCHEMA.affiliation, found.node))
+        self.graph.add((run, PROV.wasAssociatedWith, found.node))
+        self.record.notes.append(f"affiliation {shown} → {curie(str(found.node))} (a partner "
+                                 "of the run)")
+        return found.node
 
     def instrument(self, run: URIRef, text: str | None) -> URIRef | None:
         """The D5.1 instrument a name (or one of our IRIs) names; else an instrument PID (DOI or

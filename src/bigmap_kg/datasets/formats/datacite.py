@@ -50,23 +50,33 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     if meta.get("publicationYear"):
         g.add((dataset, DCTERMS.issued, Literal(str(meta["publicationYear"]),
                                                 datatype=XSD.gYear)))
+    affiliations: list = []  # (agent, name or {name, affiliationIdentifier}): after the run
     for index, creator in enumerate(meta.get("creators") or []):
         orcid = next((n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
                       if (n.get("nameIdentifierScheme") or "").upper() == "ORCID"), None)
-        build.creator(dataset, build.agent(f"creator-{index}", creator.get("name"), orcid,
-                                           creator.get("nameType") == "Organizational"))
+        agent = build.agent(f"creator-{index}", creator.get("name"), orcid,
+                            creator.get("nameType") == "Organizational")
+        build.creator(dataset, agent)
+        affiliations += [(agent, a) for a in creator.get("affiliation") or []]
     for right in meta.get("rightsList") or []:
         build.license(dataset, right.get("rightsUri") or right.get("rightsIdentifier"))
     build.distribution(dataset, "landing", access=meta.get("url") or f"https://doi.org/{doi}",
                        media=next(iter(meta.get("formats") or []), None))
-    techniques = []
+    techniques, words = [], []
     for subject in meta.get("subjects") or []:
         uri = subject.get("valueUri") or subject.get("valueURI") or ""
         if (subject.get("subjectScheme") or "").lower() == "panet" or uri.startswith(str(PANET)):
             techniques.append(uri)
         elif subject.get("subject") and vocabulary.resolve("technique", subject["subject"]).node:
             techniques.append(subject["subject"])
+        elif subject.get("subject"):
+            words.append(str(subject["subject"]))
     run = build.run(build.mint("run", "collection"), dataset, techniques)
+    build.keywords(run, words)
+    for agent, affiliation in affiliations:
+        name = affiliation.get("name") if isinstance(affiliation, dict) else affiliation
+        ror = affiliation.get("affiliationIdentifier") if isinstance(affiliation, dict) else None
+        build.affiliation(agent, run, name, ror)
     for date in meta.get("dates") or []:
         if date.get("dateType") == "Collected" and date.get("date"):
             start, _, end = date["date"].partition("/")

@@ -83,14 +83,19 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     g.add((dataset, DCTERMS.identifier, Literal(record_id)))
     links = document.get("links") or {}
     landing = _landing(record, links, doi)
+    affiliations: list = []  # (agent, [{id, name}]): resolved once the run exists
     for index, creator in enumerate(meta.get("creators") or []):
         who = creator.get("person_or_org") or creator  # flat {name, orcid}: the legacy API
         orcid = next((i["identifier"] for i in who.get("identifiers") or []
                       if i.get("scheme") == "orcid"), who.get("orcid"))
         name = who.get("name") or ", ".join(filter(None, (who.get("family_name"),
                                                           who.get("given_name"))))
-        build.creator(dataset, build.agent(f"creator-{index}", name, orcid,
-                                           who.get("type") == "organizational"))
+        agent = build.agent(f"creator-{index}", name, orcid,
+                            who.get("type") == "organizational")
+        build.creator(dataset, agent)
+        legacy = creator.get("affiliation")  # a string in the legacy API
+        affiliations.append((agent, creator.get("affiliations") or (
+            [{"name": legacy}] if isinstance(legacy, str) else [])))
     for right in meta.get("rights") or ([meta["license"]] if isinstance(
             meta.get("license"), dict) else []):  # license {id}: the legacy API
         build.license(dataset, right.get("link") or (right.get("props") or {}).get("url")
@@ -109,14 +114,19 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
             checksum=(algorithm, value) if value else None, title=str(key))
     if not entries and landing:
         build.distribution(dataset, "record", access=landing)
-    techniques = _field(custom, "technique")
-    if not techniques:  # keywords that name exactly one technique
-        subjects = [s.get("subject") or s.get("id") for s in meta.get("subjects") or []] + [
-            str(k) for k in meta.get("keywords") or []]  # keywords: the legacy API
-        techniques = [s for s in subjects if s and vocabulary.resolve("technique", s).node]
+    subjects = [str(s.get("subject") or s.get("id")) for s in meta.get("subjects") or []] + [
+        str(k) for k in meta.get("keywords") or []]  # keywords: the legacy API
+    techniques = _field(custom, "technique") or [  # else keywords that name one technique
+        s for s in subjects if vocabulary.resolve("technique", s).node]
     operando = _field(custom, "operando")
     run = build.run(build.mint("run", "record"), dataset, techniques,
                     operando[0].lower() == "true" if operando else None)
+    build.keywords(run, [s for s in subjects if s not in techniques])
+    for agent, stated in affiliations:
+        for affiliation in (a for a in stated if isinstance(a, dict)):
+            build.affiliation(agent, run, affiliation.get("name"), affiliation.get("id") and (
+                affiliation["id"] if "://" in str(affiliation["id"])
+                else f"https://ror.org/{affiliation['id']}"))
     for name, predicate, also in (
             ("instrument", CHAMEO.hasCharacterisationMeasurementInstrument, (PROV.used,)),
             ("partner", PROV.wasAssociatedWith, ()),
