@@ -18,8 +18,9 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from bigmap_kg.datasets.ingest import WithdrawError, withdraw
+from bigmap_kg.datasets.records import mint
 from bigmap_kg.datasets.resolve import Vocabulary
-from bigmap_kg.namespaces import BASE, BMO, GRAPH_DATASETS
+from bigmap_kg.namespaces import BASE, BMO, GRAPH_DATASETS, curie
 from bigmap_kg.store import LiveStore, apply_update
 
 from .conftest import SHARED
@@ -33,6 +34,8 @@ DEPOSIT = OWN / "deposit-xrd-dtu.ttl"
 INVENIO = OWN / "invenio-operando-xrd.json"        # pids.doi 10.5281/zenodo.0000101
 DATACITE_SAME_DOI = OWN / "datacite-zenodo-0000101.json"  # DataCite of the same deposit
 TOKEN = "s3cret"
+#: the record of INVENIO: the repository's host (its links) and its id
+INVENIO_RECORD = mint("record", "InvenioRDMRecord".lower(), "archive.big-map.eu:t3x09-r0101")
 
 
 def line_with(path: Path, *needles: str) -> int:
@@ -166,6 +169,38 @@ def test_two_files_of_the_same_name_are_two_records(writable: Path, tmp_path: Pa
             and "terms/source" not in q} == before
 
 
+def test_records_of_two_repositories_with_one_id_are_two_records(writable: Path,  # noqa: F811
+                                                                  tmp_path: Path) -> None:
+    """A Zenodo record and a BIG-MAP Archive record may have the same `id`; on the old main
+    they were one record IRI, so ingesting the second replaced the first."""
+    archive = json.loads(INVENIO.read_text())
+    zenodo = json.loads(INVENIO.read_text())
+    zenodo["links"] = {"self_html": f"https://zenodo.org/records/{zenodo['id']}"}
+    zenodo["pids"]["doi"]["identifier"] = "10.5281/zenodo.1000101"
+    for name, document in (("archive.json", archive), ("zenodo.json", zenodo)):
+        path = tmp_path / name
+        path.write_text(json.dumps(document))
+        assert ingest(writable, path).written
+    records = {q.split(" ")[0] for q in dataset_quads(writable) if "recordId" in q}
+    assert len(records) == 2
+
+
+def test_records_of_two_repositories_with_one_id_are_two_records(writable: Path,  # noqa: F811
+                                                                  tmp_path: Path) -> None:
+    """A Zenodo record and a BIG-MAP Archive record may have the same `id`; on the old main
+    they were one record IRI, so ingesting the second replaced the first."""
+    archive = json.loads(INVENIO.read_text())
+    zenodo = json.loads(INVENIO.read_text())
+    zenodo["links"] = {"self_html": f"https://zenodo.org/records/{zenodo['id']}"}
+    zenodo["pids"]["doi"]["identifier"] = "10.5281/zenodo.1000101"
+    for name, document in (("archive.json", archive), ("zenodo.json", zenodo)):
+        path = tmp_path / name
+        path.write_text(json.dumps(document))
+        assert ingest(writable, path).written
+    records = {q.split(" ")[0] for q in dataset_quads(writable) if "recordId" in q}
+    assert len(records) == 2
+
+
 def test_the_same_doi_from_two_sources_is_refused_naming_its_record(writable: Path) -> None:  # noqa: F811
     """Issue: "Two records with the same DOI are merged; re-ingesting one orphans the other's
     run and distributions." Rule (data/DATASETS.md): a DOI belongs to the one record that
@@ -175,7 +210,7 @@ def test_the_same_doi_from_two_sources_is_refused_naming_its_record(writable: Pa
     report = ingest(writable, DATACITE_SAME_DOI)
     assert not report.written and dataset_quads(writable) == before
     doi = json.loads(INVENIO.read_text())["pids"]["doi"]["identifier"]
-    assert any(f"DOI {doi} is already described by record record:inveniordmrecord-t3x09-r0101"
+    assert any(f"DOI {doi} is already described by record {curie(INVENIO_RECORD)}"
                in e and "withdraw" in e for e in report.errors), report.errors
     both = ingest(writable, INVENIO, DATACITE_SAME_DOI, write=False)
     assert any("in the same batch" in e for e in both.errors)
@@ -193,7 +228,7 @@ def test_withdraw_removes_exactly_what_the_record_added(writable: Path) -> None:
     assert ingest(writable, INVENIO).written
     store = LiveStore(writable)
     done = withdraw(store, ["t3x09-r0101"], write_to(writable))
-    assert done["records"] == [BASE + "record/inveniordmrecord-t3x09-r0101"]
+    assert done["records"] == [str(INVENIO_RECORD)]
     assert len(done["datasets"]) == 1
     assert isomorphic(datasets_graph(writable), with_batch)
     doi = next(line.split('"')[1] for line in BATCH.read_text().splitlines()
@@ -235,6 +270,6 @@ def test_delete_over_http_needs_the_token_and_withdraws_the_record(writable: Pat
         assert dry.status_code == 200 and dry.json()["withdrawn"] is False
         done = httpx.delete(url, headers=headers, timeout=60)
         assert done.status_code == 200, done.text
-        assert done.json()["records"] == [BASE + "record/inveniordmrecord-t3x09-r0101"]
+        assert done.json()["records"] == [str(INVENIO_RECORD)]
         assert httpx.get(f"{base}/api/datasets", timeout=30).json()["member"] == []
     assert dataset_quads(writable) == before

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlparse
 
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
@@ -35,7 +36,17 @@ def _field(custom: dict, name: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
 
 
-def _landing(record: Record, links: dict, doi: str | None) -> str | None:
+def _host(links: dict) -> str:
+    """The repository's host name, from the record's links or BIGMAP_KG_INVENIO_BASE: records
+    of two repositories may have the same id."""
+    for url in (links.get("self_html"), links.get("html"), links.get("self"),
+                os.environ.get("BIGMAP_KG_INVENIO_BASE")):
+        if url:
+            return urlparse(str(url)).netloc
+    return ""
+
+
+def _landing(record: Record, links: dict, doi: str | None, record_id: str) -> str | None:
     """The record's page: `links.self_html`, or the page of the API URL `links.self`, or the
     page under `BIGMAP_KG_INVENIO_BASE` (the repository the records were taken from), or the
     DOI. On the BIG-MAP Archive this is https://archive.big-map.eu/records/{id}."""
@@ -47,7 +58,7 @@ def _landing(record: Record, links: dict, doi: str | None) -> str | None:
     if base:
         record.notes.append(f"the record has no links; its page is taken to be under "
                             f"{base} (BIGMAP_KG_INVENIO_BASE)")
-        return f"{base}/records/{record.record_id}"
+        return f"{base}/records/{record_id}"
     if doi:
         return f"https://doi.org/{doi}"
     record.notes.append("the record has no links, no DOI, and BIGMAP_KG_INVENIO_BASE is not "
@@ -66,7 +77,9 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         (meta.get("resource_type") or {}).get("type", "dataset")  # type: the legacy API
     if not str(kind).startswith("dataset"):
         raise FormatError(source, f"record {record_id} is a {kind!r}, not a dataset")
-    record = Record("InvenioRDMRecord", record_id, source)
+    links = document.get("links") or {}
+    host = _host(links)  # the id is the repository's: "archive.big-map.eu:t3x09-r0101"
+    record = Record("InvenioRDMRecord", f"{host}:{record_id}" if host else record_id, source)
     build = Builder(record, vocabulary)
     doi = require_doi(source, ((document.get("pids") or {}).get("doi") or {}).get(
         "identifier") or document.get("doi") or meta.get("doi"))
@@ -81,8 +94,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     if meta.get("publication_date"):
         g.add((dataset, DCTERMS.issued, Literal(meta["publication_date"], datatype=XSD.date)))
     g.add((dataset, DCTERMS.identifier, Literal(record_id)))
-    links = document.get("links") or {}
-    landing = _landing(record, links, doi)
+    landing = _landing(record, links, doi, record_id)
     affiliations: list = []  # (agent, [{id, name}]): resolved once the run exists
     for index, creator in enumerate(meta.get("creators") or []):
         who = creator.get("person_or_org") or creator  # flat {name, orcid}: the legacy API
