@@ -185,22 +185,6 @@ def test_records_of_two_repositories_with_one_id_are_two_records(writable: Path,
     assert len(records) == 2
 
 
-def test_records_of_two_repositories_with_one_id_are_two_records(writable: Path,  # noqa: F811
-                                                                  tmp_path: Path) -> None:
-    """A Zenodo record and a BIG-MAP Archive record may have the same `id`; on the old main
-    they were one record IRI, so ingesting the second replaced the first."""
-    archive = json.loads(INVENIO.read_text())
-    zenodo = json.loads(INVENIO.read_text())
-    zenodo["links"] = {"self_html": f"https://zenodo.org/records/{zenodo['id']}"}
-    zenodo["pids"]["doi"]["identifier"] = "10.5281/zenodo.1000101"
-    for name, document in (("archive.json", archive), ("zenodo.json", zenodo)):
-        path = tmp_path / name
-        path.write_text(json.dumps(document))
-        assert ingest(writable, path).written
-    records = {q.split(" ")[0] for q in dataset_quads(writable) if "recordId" in q}
-    assert len(records) == 2
-
-
 def test_the_same_doi_from_two_sources_is_refused_naming_its_record(writable: Path) -> None:  # noqa: F811
     """Issue: "Two records with the same DOI are merged; re-ingesting one orphans the other's
     run and distributions." Rule (data/DATASETS.md): a DOI belongs to the one record that
