@@ -114,9 +114,12 @@ def test_a_bad_batch_is_rejected_whole_and_the_store_is_untouched(writable: Path
     bad.write_text(BATCH.read_text().replace(
         "prov:wasGeneratedBy run:esrf-id31-0005 ;", "").replace(
         '"53687091200"^^xsd:nonNegativeInteger', '"big"'))
-    good = tmp_path / "good.ttl"
-    good.write_text(BATCH.read_text().replace("dataset:", "dataset:copy-").replace(
-        "@prefix dataset:", "@prefix dataset:"))
+    good = tmp_path / "good.ttl"  # a copy under its own IRIs: a node belongs to one record
+    text = BATCH.read_text()
+    for kind in ("dataset", "run", "sample", "distribution"):
+        text = text.replace(f"<https://w3id.org/bigmap-kg/{kind}/>",
+                            f"<https://w3id.org/bigmap-kg/{kind}/copy->")
+    good.write_text(text.replace("10.5281/zenodo.0000001", "10.5281/zenodo.1000001"))
     before_target, before = os.path.realpath(writable), dataset_quads(writable)
     report = ingest(writable, good, bad)
     assert not report.accepted and not report.written
@@ -138,7 +141,8 @@ def test_unreadable_input_and_foreign_descriptions_are_errors(writable: Path,
     hijack.write_text('<https://w3id.org/bigmap-kg/technique/xrd> '
                       '<http://www.w3.org/2000/01/rdf-schema#label> "not XRD" .\n')
     report = ingest(writable, hijack)
-    assert not report.accepted and "technique/xrd" in report.errors[0]
+    # the offending triple, with file and line
+    assert not report.accepted and f"{hijack}:1: tech:xrd rdfs:label" in report.errors[0]
     report = ingest(writable, tmp_path / "nothing.json")
     assert report.errors and "nothing.json" in report.errors[0]
 

@@ -346,6 +346,32 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
                 sys.exit(1)
 
 
+@main.command("withdraw")
+@click.argument("records", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+def withdraw_command(records: tuple[str, ...], dry_run: bool) -> None:
+    """Remove what ingested RECORDS added, exactly (one atomic update; nothing else changes).
+
+    A record is named by its IRI, its identifier (bmo:recordId: a DOI, a crate or record id),
+    or the IRI or DOI of a dataset it describes. A name that matches no record, or several,
+    changes nothing (exit 2)."""
+    from .datasets.ingest import WithdrawError, withdraw
+
+    try:
+        store = connect()
+    except StoreMissingError as error:
+        fail(str(error))
+    try:
+        done = withdraw(store, records, None if dry_run else store.update)
+    except WithdrawError as error:
+        fail(str(error))
+    verb = "withdrew" if done["withdrawn"] else "would withdraw"
+    for record in done["records"]:
+        click.echo(f"{verb} {record}")
+    for dataset in done["datasets"]:
+        click.echo(f"  dataset {dataset}")
+
+
 @main.command("compact")
 @click.option("--if-fragmented", is_flag=True,
               help="Only when writes have added enough files since the last compaction.")

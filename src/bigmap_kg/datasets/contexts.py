@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,8 @@ VOCABULARY_CONTEXTS: dict[str, dict[str, str]] = {
 #: Namespaces for prefixes that records use without a working definition.
 KNOWN_PREFIXES = {**PREFIXES, "schema": "https://schema.org/",
                   "csvw": "http://www.w3.org/ns/csvw#", "emmo": "https://w3id.org/emmo#"}
+#: how deep contexts may nest (scoped contexts, @import, local copies naming others)
+MAX_CONTEXT_DEPTH = 8
 REGISTERED_SCHEMES = {"http", "https", "urn", "mailto", "file", "doi", "tag", "data"}
 
 
@@ -73,28 +76,67 @@ def local_context(url: str) -> Any:
                        "named by BIGMAP_KG_CONTEXTS (or in the import catalog, BIGMAP_KG_IMPORTS)")
 
 
-def _inline(context: Any, notes: list[str]) -> Any:
-    """Replace remote context references by their local copies; repair prefix definitions."""
+def _inline(context: Any, notes: list[str], depth: int = 0) -> Any:
+    """Replace every context reference by its local copy — the context itself, lists, scoped
+    contexts of term definitions, `@import` — and repair the top level's prefix definitions.
+    Nothing is ever fetched or read from a path the record names: a reference without a
+    local copy (a `file://` or relative one included) is a ContextError."""
+    if depth > MAX_CONTEXT_DEPTH:
+        raise ContextError(f"JSON-LD contexts nested more than {MAX_CONTEXT_DEPTH} deep")
     if isinstance(context, list):
-        return [_inline(c, notes) for c in context]
+        return [_inline(c, notes, depth) for c in context]
     if isinstance(context, str):
-        return local_context(context)
-    if isinstance(context, dict):
-        repaired = dict(context)
-        for term, value in context.items():
-            wanted = KNOWN_PREFIXES.get(term)
-            if isinstance(value, str) and wanted and value != wanted and \
-                    wanted.rstrip("/#") == value.rstrip("/#"):
-                repaired[term] = wanted
-                notes.append(f"prefix {term!r} was defined as {value!r}, which does not expand "
-                             f"(no trailing '/' or '#'); repaired to {wanted!r}")
-            elif isinstance(value, str) and wanted and not value.startswith(wanted) and \
-                    value.startswith("http") and not value.endswith(("/", "#")):
-                repaired[term] = wanted
-                notes.append(f"prefix {term!r} was defined as {value!r}, which is not a "
-                             f"namespace; repaired to {wanted!r}")
-        return repaired
-    return context
+        return _inline(local_context(context), notes, depth + 1)
+    if not isinstance(context, dict):
+        return context
+    repaired = dict(context)
+    imported = repaired.pop("@import", None)
+    if imported is not None:  # JSON-LD 1.1: the imported context, then this one's terms
+        base = _inline(imported, notes, depth + 1)
+        if not isinstance(base, dict):
+            raise ContextError(f"@import {imported!r} is not one context object")
+        repaired = {**base, **repaired}
+    for term, value in list(repaired.items()):
+        if isinstance(value, dict) and "@context" in value:  # a scoped context
+            repaired[term] = {**value, "@context": _inline(value["@context"], notes, depth + 1)}
+        if depth:
+            continue
+        wanted = KNOWN_PREFIXES.get(term)
+        if isinstance(value, str) and wanted and value != wanted and \
+                wanted.rstrip("/#") == value.rstrip("/#"):
+            repaired[term] = wanted
+            notes.append(f"prefix {term!r} was defined as {value!r}, which does not expand "
+                         f"(no trailing '/' or '#'); repaired to {wanted!r}")
+        elif isinstance(value, str) and wanted and not value.startswith(wanted) and \
+                value.startswith("http") and not value.endswith(("/", "#")):
+            repaired[term] = wanted
+            notes.append(f"prefix {term!r} was defined as {value!r}, which is not a "
+                         f"namespace; repaired to {wanted!r}")
+    return repaired
+
+
+def _inline_nodes(value: Any, notes: list[str]) -> Any:
+    """Inline the contexts of the document and of every node object nested in it."""
+    if isinstance(value, list):
+        return [_inline_nodes(v, notes) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {key: _inline(inner, notes) if key == "@context" else _inline_nodes(inner, notes)
+            for key, inner in value.items()}
+
+
+def _references(value: Any) -> Iterator[str]:
+    """Context references left anywhere (a context string, an @import): none may remain."""
+    if isinstance(value, list):
+        for inner in value:
+            yield from _references(inner)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("@context", "@import") and isinstance(inner, str):
+                yield inner
+            elif key == "@context" and isinstance(inner, list):
+                yield from (c for c in inner if isinstance(c, str))
+            yield from _references(inner)
 
 
 def _duplicates(document: Any, notes: list[str]) -> None:
@@ -165,10 +207,13 @@ def _expand_leftovers(graph: Graph, notes: list[str]) -> Graph:
 
 def parse_jsonld(document: Any, notes: list[str], base: str | None = None) -> Graph:
     """Parse a JSON-LD document offline into a graph, noting what was repaired."""
-    document = json.loads(json.dumps(document))  # a private copy to repair
     _duplicates(document, notes)
+    document = _inline_nodes(document, notes)  # a private, repaired copy
     if isinstance(document, dict) and "@context" in document:
-        document["@context"] = _inline(document["@context"], notes)
         _dropped_terms(document, document["@context"], notes)
+    left = sorted(set(_references(document)))
+    if left:  # never handed to the parser, which would fetch them
+        raise ContextError(f"JSON-LD context(s) {', '.join(left)} could not be replaced by "
+                           "local copies; nothing is fetched")
     graph = Graph().parse(data=json.dumps(document), format="json-ld", base=base)
     return _expand_leftovers(graph, notes)

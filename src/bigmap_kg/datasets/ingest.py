@@ -19,14 +19,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .. import paths
-from ..namespaces import BMO, iri_of
+from ..namespaces import BMO, curie, iri_of
 from ..queryfile import view
 from ..results import run
 from ..sources import SourceSet, read
 from ..store import ontology_graph
 from ..validate import Finding, validate
+from . import guard
 from .formats import FormatError, read_bytes
-from .records import Record, finish, replacement
+from .limits import Limits
+from .records import Record, finish, removal, replacement
 from .resolve import Vocabulary
 
 SHAPES_FILE = "datasets.shapes.ttl"
@@ -93,16 +95,14 @@ def link(record: Record, vocabulary: Vocabulary) -> None:
         found = vocabulary.resolve("technique", str(text))
         if found.node is not None:
             graph.add((run_node, BMO.appliedTechnique, found.node))
-        elif found.note():
-            record.notes.append(found.note())
+        record.notes.append(found.decision())
         if found.operando is not None and (run_node, BMO.operando, None) not in graph:
             graph.add((run_node, BMO.operando, Literal(found.operando)))
     for sample, text in list(graph.subject_objects(BMO.materialAsRecorded)):
         found = vocabulary.resolve("material", str(text))
         if found.node is not None:
             graph.add((sample, BMO.activeMaterial, found.node))
-        elif found.note():
-            record.notes.append(found.note())
+        record.notes.append(found.decision())
 
 
 def _technique_types(records: list[Record], store) -> None:
@@ -140,20 +140,96 @@ def _validate(records: list[Record], store) -> list[Finding]:
     for record in records:
         data += record.graph
         source = Path(record.source)
-        for subject in record.graph.subjects(unique=True):
-            if isinstance(subject, URIRef) and source.is_file():
-                origin[subject] = source
+        if record.fmt == "NativeRDF" and source.suffix in {".ttl", ".nt", ".n3"} and \
+                source.is_file():  # Turtle: the line where the node is described
+            for subject in record.graph.subjects(unique=True):
+                if isinstance(subject, URIRef):
+                    origin[subject] = source
     data += _context(records, store)
     report = validate(SourceSet(graph=data, origin=origin), _shapes(), ontology_graph(store))
-    owner = {str(s): r.source for r in records for s in r.graph.subjects(unique=True)}
+    owner = {s: r for r in records for s in r.graph.subjects(unique=True)}
     findings = []
     for finding in report.findings:
         if not finding.file:
             head = finding.node.split(" / ")[0]
-            iri = head if "://" in head else iri_of(head) if ":" in head else head
-            finding = replace(finding, file=owner.get(iri, ""))
+            node = URIRef(head if "://" in head else iri_of(head) if ":" in head else head)
+            record = owner.get(node)
+            if record is not None:
+                finding = replace(finding, file=record.source, line=anchor_line(record, node))
         findings.append(finding)
     return findings
+
+
+def anchor_line(record: Record, node: URIRef) -> int:
+    """The source line of a node a JSON / XML reader minted: where the string it was minted
+    from (an @id, a file key, the DOI) occurs, else that of a node it is linked to; 0 if none."""
+    graph = record.graph
+    near = [node, *graph.objects(node, None), *graph.subjects(None, node)]
+    lines = record.text.splitlines()
+    for candidate in near:
+        anchor = record.anchors.get(candidate)
+        if not anchor:
+            continue
+        for needle in (f'"{anchor}"', f'/{anchor}"', f">{anchor}<", anchor):
+            hits = [n for n, line in enumerate(lines, 1) if needle in line]
+            # a JSON node is described where its @id is followed by more of the node, not
+            # where it is only referred to ({"@id": …} alone)
+            described = [n for n in hits if n < len(lines) and
+                         not lines[n].strip().startswith(("}", "]"))]
+            if hits:
+                return (described or hits)[0]
+    return 0
+
+
+def _owner_text(row) -> str:
+    source = f", from {row['source'].value}" if row["source"] is not None else ""
+    return (f"record {curie(row['record'].value)} ({curie(row['format'].value)} "
+            f"{row['id'].value!r}{source})")
+
+
+def _conflicts(records: list[Record], store) -> list[str]:
+    """A node, and a DOI, belongs to one record: a second record that describes it is refused
+    (in the batch or in the store), naming the record that has it. The same record again
+    (same IRI: same format and identifier) replaces itself."""
+    errors: list[str] = []
+    claims: dict = {}
+    dois: dict[str, Record] = {}
+    for record in records:
+        if record.iri in claims:
+            errors.append(f"{record.source}: the batch holds record {curie(record.iri)} twice "
+                          f"(also {claims[record.iri].source}): one identifier, one record")
+            continue
+        for node in record.owned():
+            first = claims.setdefault(node, record)
+            if first is not record:
+                errors.append(f"{record.source}: {curie(node)} is also described by "
+                              f"{first.source} in the same batch; a node belongs to one record")
+        for doi in {str(d).lower() for d in record.graph.objects(None, BMO.doi)}:
+            first = dois.setdefault(doi, record)
+            if first.iri != record.iri:
+                errors.append(f"{record.source}: DOI {doi} is also described by {first.source} "
+                              "in the same batch; a DOI belongs to one record")
+    if claims:
+        nodes = [ox.NamedNode(str(n)) for n in claims]
+        for row in run(store, view("ingest-owners"), prefixes=False, bindings={"node": nodes}):
+            node = URIRef(row["node"].value)
+            record = claims[node]
+            if row["record"].value != str(record.iri) and (node, BMO.doi, None) not in \
+                    record.graph:  # a dataset with a DOI: said below, by its DOI
+                errors.append(f"{record.source}: {curie(row['node'].value)} is already described "
+                              f"by {_owner_text(row)}; withdraw that record first "
+                              f"(`bigmap-kg withdraw {row['id'].value}`) or ingest it again")
+    if dois:
+        values = [ox.Literal(d) for d in dois]
+        for row in run(store, view("ingest-doi-owners"), prefixes=False,
+                       bindings={"doi": values}):
+            record = dois[row["doi"].value]
+            if row["record"].value != str(record.iri):
+                errors.append(f"{record.source}: DOI {row['doi'].value} is already described by "
+                              f"{_owner_text(row)}; a DOI belongs to one record (data/DATASETS.md"
+                              f"): withdraw that record first (`bigmap-kg withdraw "
+                              f"{row['doi'].value}`) or ingest it again")
+    return list(dict.fromkeys(errors))
 
 
 def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], object] | None,
@@ -162,22 +238,26 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     report = IngestReport()
     started = time.perf_counter()
     vocabulary = vocabulary or Vocabulary.from_store(store)
+    limits = Limits.from_env()
     for data, source in inputs:
+        too_big = limits.record_error(len(data))
+        if too_big:
+            report.errors.append(f"{source}: {too_big}")
+            continue
         try:
             records = read_bytes(data, source, vocabulary)
         except (FormatError, ValueError) as error:
             report.errors.append(str(error) if source in str(error) else f"{source}: {error}")
             continue
+        text = data.decode("utf-8", "replace") if data[:2] != b"PK" else ""
         for record in records:
             link(record, vocabulary)
-            foreign = record.foreign()
-            if foreign:
-                report.errors.append(f"{source}: the record describes D5.1 nodes, which only "
-                                     f"the curated data may do: {', '.join(sorted(foreign))}")
+            report.errors += guard.check(record, vocabulary.known, text, limits.literal_chars)
             report.records.append(record)
     _technique_types(report.records, store)
     for record in report.records:
         finish(record)
+    report.errors += _conflicts(report.records, store)
     report.timings["read"] = time.perf_counter() - started
     if not report.records and not report.errors:
         report.errors.append("the batch holds no record")
@@ -188,7 +268,11 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     report.timings["validate"] = time.perf_counter() - started
     if report.accepted and write is not None:
         started = time.perf_counter()
-        write(replacement(report.records))
+        try:
+            write(replacement(report.records))
+        except (ValueError, OSError, UnicodeError) as error:  # the store is left as it was
+            report.errors.append(f"the store refused the batch (nothing was written): {error}")
+            return report
         report.written = True
         report.timings["write"] = time.perf_counter() - started
     return report
@@ -204,3 +288,38 @@ def ingest_files(files: Iterable[Path], store, write: Callable[[str], object] | 
         except OSError as error:
             return IngestReport(errors=[f"{path}: {error.strerror or error}"])
     return ingest(inputs, store, write, vocabulary)
+
+
+class WithdrawError(LookupError):
+    """The name given to withdraw matches no ingested record, or several."""
+
+
+def records_named(store, key: str) -> list[str]:
+    """The ingested records a name means: a record IRI, a record id, a dataset IRI or a DOI."""
+    from .formats.common import doi_of
+    keys = {key.strip(), *([doi_of(key)] if doi_of(key) else [])}
+    rows = run(store, view("ingest-record-lookup"), prefixes=False,
+               bindings={"key": [ox.Literal(k) for k in keys]})
+    return sorted({row["record"].value for row in rows})
+
+
+def withdraw(store, keys: Iterable[str], write: Callable[[str], object] | None) -> dict:
+    """Remove what the named records added (one atomic update); `write=None` only says what
+    would be removed. Raises WithdrawError when a name matches no record, or several."""
+    found: list[str] = []
+    for key in keys:
+        named = records_named(store, key)
+        if not named:
+            raise WithdrawError(f"no ingested record is named {key!r} (give the record's IRI "
+                                "or identifier, or the IRI or DOI of a dataset it describes)")
+        if len(named) > 1:
+            raise WithdrawError(f"{key!r} names {len(named)} records ({', '.join(named)}); "
+                                "give the record's IRI")
+        found += named
+    found = list(dict.fromkeys(found))
+    datasets = sorted(row["dataset"].value for row in run(
+        store, view("ingest-record-datasets"), prefixes=False,
+        bindings={"record": [ox.NamedNode(r) for r in found]}))
+    if write is not None:
+        write(removal([URIRef(r) for r in found]))
+    return {"withdrawn": write is not None, "records": found, "datasets": datasets}

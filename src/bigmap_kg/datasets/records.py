@@ -37,13 +37,6 @@ def mint(kind: str, *parts: str) -> URIRef:
     return URIRef(f"{BASE}{kind}/" + "-".join(slug(p) for p in parts))
 
 
-def is_d51_entity(node: URIRef) -> bool:
-    """True for the D5.1 graph's own nodes (techniques, cells …), which records may not describe."""
-    text = str(node)
-    segment = text[len(BASE):].split("/", 1)[0].split("#", 1)[0]
-    return text.startswith(BASE) and segment not in RECORD_KINDS
-
-
 @dataclass
 class Record:
     """One source record mapped to our model."""
@@ -53,6 +46,10 @@ class Record:
     source: str       # where it came from (a file name, or "request")
     graph: Graph = field(default_factory=Graph)
     notes: list[str] = field(default_factory=list)
+    text: str = ""    # the source text (JSON, XML or Turtle) the record was read from
+    #: for the nodes a JSON / XML reader minted: a string of the source that names it (an @id,
+    #: a file key, the DOI), so that findings point at the source line
+    anchors: dict[URIRef, str] = field(default_factory=dict)
 
     @property
     def iri(self) -> URIRef:
@@ -63,11 +60,6 @@ class Record:
         prefixes = tuple(f"{BASE}{kind}/" for kind in RECORD_KINDS)
         return {s for s in self.graph.subjects(unique=True)
                 if isinstance(s, URIRef) and str(s).startswith(prefixes)}
-
-    def foreign(self) -> set[URIRef]:
-        """D5.1 nodes the record tries to describe (an error)."""
-        return {s for s in self.graph.subjects(unique=True)
-                if isinstance(s, URIRef) and is_d51_entity(s)}
 
 
 def finish(record: Record) -> Record:
@@ -108,15 +100,25 @@ def finish(record: Record) -> Record:
     return record
 
 
-def replacement(records: list[Record]) -> str:
-    """One SPARQL Update that replaces what each record said before with what it says now."""
+def _removals(records: list[URIRef]) -> list[str]:
     graph = f"<{GRAPH_DATASETS}>"
     parts = []
     for record in records:
-        node = f"<{record.iri}>"
+        node = f"<{record}>"
         parts.append(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} "
                      f"{{ {node} <{BMO.describes}> ?s . ?s ?p ?o }} }}")
         parts.append(f"DELETE WHERE {{ GRAPH {graph} {{ {node} ?p ?o }} }}")
+    return parts
+
+
+def removal(records: list[URIRef]) -> str:
+    """One SPARQL Update that removes what each record added: the nodes it describes (which no
+    other record describes: the ingest refuses a second owner) and the record node itself."""
+    return " ;\n".join(_removals(records))
+
+
+def replacement(records: list[Record]) -> str:
+    """One SPARQL Update that replaces what each record said before with what it says now."""
     body = "".join(r.graph.serialize(format="nt", encoding="utf-8").decode() for r in records)
-    parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}")
-    return " ;\n".join(parts)
+    return " ;\n".join([*_removals([r.iri for r in records]),
+                        f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{\n{body}}} }}"])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
+from ..namespaces import PANET, curie
 from ..queryfile import view
 from ..results import run
 
@@ -21,8 +23,11 @@ QUALIFIERS = {
 
 
 def normalise(text: str) -> str:
-    """Case-, punctuation- and spacing-insensitive form of a name."""
-    return " ".join(re.sub(r"[^0-9a-zµμ]+", " ", text.lower()).split())
+    """Case-, punctuation-, spacing- and Unicode-form-insensitive form of a name: NFKC first
+    (full-width "ＸＲＤ" → "XRD", the micro sign of "µXRT" → the Greek μ of D5.1's "μXRT",
+    non-breaking spaces → spaces), then lower case, punctuation and runs of space → one space."""
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(re.sub(r"[^0-9a-zμ]+", " ", text.lower()).split())
 
 
 def split_qualifier(text: str) -> tuple[str, bool | None]:
@@ -37,24 +42,46 @@ def split_qualifier(text: str) -> tuple[str, bool | None]:
 
 @dataclass(frozen=True)
 class Resolution:
-    """What a name resolved to: one node, or several (ambiguous), or none."""
+    """What a name resolved to: one node, or several (ambiguous), or none; `how` says why."""
 
     text: str
     kind: str
     matches: tuple[URIRef, ...]
     operando: bool | None = None
+    how: str = ""  # for PaNET IRIs: exact, close, narrower (than …), broad (…), none
 
     @property
     def node(self) -> URIRef | None:
         return self.matches[0] if len(self.matches) == 1 else None
 
     def note(self) -> str | None:
+        """What went wrong (None when the name resolved)."""
         if len(self.matches) == 1:
             return None
+        if self.how:
+            return self.decision()
         if not self.matches:
             return f"{self.kind} {self.text!r} does not name a D5.1 {self.kind}; kept as recorded"
         return (f"{self.kind} {self.text!r} is ambiguous ({', '.join(sorted(self.matches))}); "
                 "kept as recorded")
+
+    def decision(self) -> str:
+        """What the ingest decided, for the report: every resolution, made or not."""
+        if self.how.startswith("broad"):
+            return (f"{self.kind} {self.text} is broader than {self.how[6:]} (their "
+                    "skos:broadMatch): a broader class never picks a narrower technique; kept "
+                    "as the run's type, no D5.1 technique")
+        if self.how == "none":
+            return (f"{self.kind} {self.text} matches no D5.1 technique (exactly, closely or "
+                    "as a narrower class); kept as the run's type")
+        if self.node is None:
+            return self.note() or ""
+        qualifier = {True: " (operando)", False: " (ex situ)"}.get(self.operando, "")
+        why = {"exact": " (its skos:exactMatch)", "close": " (its skos:closeMatch)"}.get(
+            self.how, f" (the class is narrower than {self.how[9:]}, the exactMatch of that "
+                      "broader D5.1 technique; the run keeps the narrower class as its type)"
+            if self.how.startswith("narrower") else "")
+        return f"{self.kind} {self.text!r} → {curie(str(self.node))}{qualifier}{why}"
 
 
 @dataclass
@@ -63,27 +90,63 @@ class Vocabulary:
 
     names: dict[str, dict[str, set[URIRef]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    #: every IRI of the project's namespaces the curated graph has (D5.1 nodes, bmo: terms)
+    known: set[str] = field(default_factory=set)
 
     @classmethod
     def from_store(cls, store) -> Vocabulary:
         vocabulary = cls()
         for row in run(store, view("ingest-vocabulary"), prefixes=False):
-            name = row["name"].value
-            key = name if row["kind"].value.startswith("technique-") or \
-                name.startswith("http") else normalise(name)
-            vocabulary.names[row["kind"].value][key].add(URIRef(row["thing"].value))
+            name, kind, thing = row["name"].value, row["kind"].value, row["thing"].value
+            if kind == "panet-parent":  # child class → its broader classes
+                vocabulary.names[kind][thing].add(URIRef(name))
+                continue
+            key = name if kind.startswith("technique-") or name.startswith("http") \
+                else normalise(name)
+            vocabulary.names[kind][key].add(URIRef(thing))
+            if not kind.startswith(("technique-", "panet-")):  # its id: "T3-09", "esrf-id31"
+                vocabulary.names[kind][normalise(thing.rsplit("/", 1)[-1])].add(URIRef(thing))
+        vocabulary.known = {row["iri"].value for row in run(
+            store, view("ingest-known-iris"), prefixes=False)}
         return vocabulary
 
     def resolve(self, kind: str, text: str) -> Resolution:
         """A name (or, for techniques, a PaNET IRI) to the node(s) it names."""
+        text = " ".join(unicodedata.normalize("NFKC", text).split())
+        if kind == "technique" and text.startswith(str(PANET)):
+            return self.resolve_panet(text)
         operando = None
         if kind == "technique" and not text.startswith("http"):
             text, operando = split_qualifier(text)
         key = text if text.startswith("http") else normalise(text)
         matches = self.names[kind].get(key, set())
-        if not matches and kind == "technique" and text.startswith("http"):
-            matches = self.names["technique-broad"].get(key, set())
-        elif not matches and kind == "technique":
+        if not matches and kind == "technique" and not text.startswith("http"):
             matches = set().union(*(self.names[kind].get(f"{key} {word}", set())
                                     for word in FAMILY_WORDS))
         return Resolution(text, kind, tuple(sorted(matches)), operando)
+
+    def resolve_panet(self, iri: str) -> Resolution:
+        """A PaNET class to a D5.1 technique, deliberately: its exactMatch; else its closeMatch;
+        else the exactMatch of the nearest broader PaNET class (the record is more specific
+        than D5.1); never a technique that is narrower than the class (its broadMatch)."""
+        names = self.names
+        for kind, how in (("technique", "exact"), ("technique-close", "close")):
+            found = names[kind].get(iri, set())
+            if found:
+                return Resolution(iri, "technique", tuple(sorted(found)), how=how
+                                  if len(found) == 1 else "")
+        level, seen = {iri}, {iri}
+        while level:
+            level = {p for c in level for p in names["panet-parent"].get(c, set())} - seen
+            seen |= level
+            found = {t for c in level for t in names["technique"].get(str(c), set())}
+            if found:
+                broader = ", ".join(sorted(curie(str(c)) for c in level
+                                           if names["technique"].get(str(c))))
+                return Resolution(iri, "technique", tuple(sorted(found)),
+                                  how=f"narrower {broader}" if len(found) == 1 else "")
+        narrower = names["technique-broad"].get(iri, set())
+        if narrower:
+            return Resolution(iri, "technique", (), how="broad " + ", ".join(
+                sorted(curie(str(t)) for t in narrower)))
+        return Resolution(iri, "technique", (), how="none")

@@ -1,5 +1,6 @@
-"""Dataset metadata over HTTP: `POST /api/datasets` ingests a batch (token required); the
-exports (DCAT catalogue, DataCite JSON, RO-Crate of an experiment) are open reads."""
+"""Dataset metadata over HTTP: `POST /api/datasets` ingests a batch and `DELETE
+/api/datasets/{id}` withdraws the record that added a dataset (token required); the exports
+(DCAT catalogue, DataCite JSON, RO-Crate of an experiment) are open reads."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fastapi import Path as PathParameter
 from fastapi.responses import JSONResponse, Response
 
 from ..datasets import export
-from ..datasets.ingest import ingest
+from ..datasets.ingest import WithdrawError, ingest, withdraw
 from ..namespaces import PREFIXES
 from .docs import EXAMPLE_DATASET, EXAMPLE_EXPERIMENT, EXAMPLE_RECORD, examples
 from .negotiation import acceptable
@@ -80,6 +81,43 @@ async def post_datasets(request: Request,
         request.app.state.compactor.poke()
     status = (200 if dry_run else 201) if report.accepted else 422
     return JSONResponse(report.as_dict(), status_code=status)
+
+
+@router.delete("/api/datasets/{identifier}", responses={
+    200: {"description": "The record that added the dataset was withdrawn (or, with dry_run, "
+                         "would be): every node it described is removed."},
+    401: {"description": "Missing or wrong token."},
+    403: {"description": "Writes are disabled (no token configured)."},
+    404: {"description": "No ingested record describes this dataset."},
+    409: {"description": "The name matches several records."}})
+async def delete_dataset(request: Request, identifier: str = PathParameter(
+        openapi_examples=examples(EXAMPLE_DATASET)),
+                         dry_run: bool = Query(False, description="Say what would be removed "
+                                               "(the example only looks: it removes nothing).",
+                                               openapi_examples=examples(True))):
+    """Withdraw the record that added a dataset: everything that record added (all its
+    datasets, runs, samples, agents, distributions) is removed in one atomic update, as
+    `bigmap-kg withdraw`. The identifier is the dataset's (as in /api/datasets/{id}/datacite),
+    or a record identifier or DOI."""
+    _authorise(request)
+    store = request.app.state.store
+    write = None if dry_run else store.update
+    names = [PREFIXES["dataset"] + identifier]
+
+    def run_withdraw() -> dict:
+        try:
+            return withdraw(store, names, write)
+        except WithdrawError:
+            return withdraw(store, [identifier], write)
+    async with _WRITE_LOCK:
+        try:
+            done = await asyncio.to_thread(run_withdraw)
+        except WithdrawError as error:
+            status = 409 if "names" in str(error) and "records" in str(error) else 404
+            raise HTTPException(status, str(error)) from None
+    if done["withdrawn"] and request.app.state.compactor:
+        request.app.state.compactor.poke()
+    return JSONResponse(done)
 
 
 CATALOG_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld",

@@ -62,6 +62,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         raise FormatError(source, "the description says nothing about the cell")
     record.graph += parsed
     g, build = record.graph, Builder(record, vocabulary)
+    build.adopt_agents()
     for cls in (BMO.Sample, CHAMEO.DeviceSample):
         g.add((sample, RDF.type, cls))
     if outside:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES
+from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES, curie
 from ..records import Record, mint
-from ..resolve import Vocabulary
+from ..resolve import Vocabulary, split_qualifier
+from . import FormatError
 
 DCAT = Namespace(PREFIXES["dcat"])
 SCHEMA = Namespace(PREFIXES["schema"])
@@ -30,14 +33,31 @@ def iri_or_none(text: str | None) -> URIRef | None:
         else None
 
 
-def doi_of(text: str | None) -> str | None:
-    """A DOI in our form (10.x/y, lower case) from a DOI, a doi: or a resolver URL."""
-    if not text:
+#: a DOI: 10.<registrant>/<suffix>, no white space (DataCite / Crossref syntax)
+DOI = re.compile(r"10\.\d{4,9}(\.\d+)*/\S+")
+
+
+def doi_of(text: object) -> str | None:
+    """A DOI in our form (10.x/y, lower case) from a DOI, a doi: or a resolver URL; None for
+    anything else (a number, a DOI with a space …)."""
+    if not isinstance(text, str) or not text.strip():
         return None
     value = text.strip().lower()
     for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
         value = value.removeprefix(prefix)
-    return value if value.startswith("10.") else None
+    return value if DOI.fullmatch(value) else None
+
+
+def require_doi(source: str, value: object) -> str | None:
+    """The DOI a record states (None if it states none); a stated value that is not a DOI —
+    a number, text with a space — is an error that quotes it."""
+    if value is None or value == "":
+        return None
+    doi = doi_of(value)
+    if doi is None:
+        raise FormatError(source, f"{value!r} is not a DOI: a DOI is a string 10.NNNN/suffix "
+                                  "without spaces (e.g. \"10.5281/zenodo.1234\")")
+    return doi
 
 
 class Builder:
@@ -48,7 +68,10 @@ class Builder:
         self.scope = (record.fmt.lower(), record.record_id)
 
     def mint(self, kind: str, *parts: str) -> URIRef:
-        return mint(kind, *self.scope, *parts)
+        node = mint(kind, *self.scope, *parts)
+        if parts:
+            self.record.anchors.setdefault(node, parts[-1])
+        return node
 
     def dataset(self, node: URIRef, title: str | None, level: str = "raw",
                 doi: str | None = None) -> URIRef:
@@ -67,7 +90,11 @@ class Builder:
 
     def dataset_iri(self, doi: str | None, *parts: str) -> URIRef:
         """Datasets with a DOI get an IRI from it, so that other records can point at them."""
-        return mint("dataset", "doi", doi) if doi else self.mint("dataset", *parts)
+        if not doi:
+            return self.mint("dataset", *parts)
+        node = mint("dataset", "doi", doi)
+        self.record.anchors.setdefault(node, doi)
+        return node
 
     def run(self, node: URIRef, dataset: URIRef, techniques: list[str],
             operando: bool | None = None) -> URIRef:
@@ -76,13 +103,12 @@ class Builder:
         g.add((node, RDF.type, BMO.MeasurementRun))
         g.add((dataset, PROV.wasGeneratedBy, node))
         for text in techniques:
-            if text.startswith(str(PANET)):
+            if text.startswith(str(PANET)):  # kept as the run's type, resolved or not
                 g.add((node, RDF.type, URIRef(text)))
                 found = self.vocabulary.resolve("technique", text)
                 if found.node is not None:
                     g.add((node, BMO.appliedTechnique, found.node))
-                else:
-                    self.record.notes.append(found.note() or "")
+                self.record.notes.append(found.decision())
             else:
                 g.add((node, BMO.techniqueAsRecorded, Literal(text)))
         if operando is not None:
@@ -99,12 +125,59 @@ class Builder:
         else:
             found = self.vocabulary.resolve(kind, text)
             node = found.node
+            self.record.notes.append(found.decision())
             if node is None:
-                self.record.notes.append(found.note() or "")
                 return None
         for p in (predicate, *also):
             self.graph.add((subject, p, node))
         return node
+
+    def keywords(self, run: URIRef, words: list[str]) -> None:
+        """What keywords say beyond the technique: an operando / ex situ qualifier on its own
+        ("operando"), an instrument ("ESRF ID31", "ID31") and a Tier 1 experiment ("T3-09"),
+        each only when it names exactly one D5.1 node; every decision is noted."""
+        g = self.graph
+        for word in words:
+            rest, operando = split_qualifier(word)
+            if operando is not None and not rest and (run, BMO.operando, None) not in g:
+                g.add((run, BMO.operando, Literal(operando)))
+                self.record.notes.append(f"keyword {word!r} → bmo:operando {operando}")
+                continue
+            named = False
+            for kind, predicate, also in (
+                    ("instrument", CHAMEO.hasCharacterisationMeasurementInstrument,
+                     (PROV.used,)), ("experiment", BMO.partOfExperiment, ())):
+                found = self.vocabulary.resolve(kind, word)
+                if found.node is not None:
+                    named = True
+                    for p in (predicate, *also):
+                        g.add((run, p, found.node))
+                    self.record.notes.append(f"keyword {found.decision()}")
+            if not named:
+                self.record.notes.append(f"keyword {word!r} names no D5.1 technique, instrument "
+                                         "or Tier 1 experiment")
+
+    def affiliation(self, agent: URIRef, run: URIRef, name: str | None,
+                    identifier: str | None = None) -> URIRef | None:
+        """A creator's affiliation (a name, a ROR): the D5.1 partner it names — the agent's
+        `schema:affiliation`, and a partner of the run — else kept as recorded, noted."""
+        if not name and not identifier:
+            return None
+        found = self.vocabulary.resolve("partner", identifier) if identifier else None
+        if found is None or found.node is None:
+            found = self.vocabulary.resolve("partner", name or identifier or "")
+        shown = f"{name!r}" + (f" ({identifier})" if identifier else "")
+        if found.node is None:
+            self.graph.add((agent, SCHEMA.affiliation, iri_or_none(identifier) or
+                            Literal(name or identifier)))
+            self.record.notes.append(f"affiliation {shown} names no D5.1 partner (by name"
+                                     ", or a ROR a partner carries); kept as recorded")
+            return None
+        self.graph.add((agent, SCHEMA.affiliation, found.node))
+        self.graph.add((run, PROV.wasAssociatedWith, found.node))
+        self.record.notes.append(f"affiliation {shown} → {curie(str(found.node))} (a partner "
+                                 "of the run)")
+        return found.node
 
     def instrument(self, run: URIRef, text: str | None) -> URIRef | None:
         """The D5.1 instrument a name (or one of our IRIs) names; else an instrument PID (DOI or
@@ -155,6 +228,24 @@ class Builder:
             identifier = orcid if orcid.startswith("http") else f"https://orcid.org/{orcid}"
             g.add((node, SCHEMA.sameAs, URIRef(identifier)))
         return node
+
+    def adopt_agents(self) -> None:
+        """Persons and organisations a kept description names by an outside IRI (ORCID,
+        Wikidata) become agents of the record (`schema:sameAs` that IRI): a record describes
+        only the nodes it mints."""
+        g = self.graph
+        outside = {s for cls in (SCHEMA.Person, SCHEMA.Organization)
+                   for s in g.subjects(RDF.type, cls)
+                   if isinstance(s, URIRef) and not str(s).startswith(BASE)}
+        for node in sorted(outside):
+            agent = self.mint("agent", str(node))
+            for triple in list(g.triples((node, None, None))):
+                g.remove(triple)
+                g.add((agent, triple[1], triple[2]))
+            for triple in list(g.triples((None, None, node))):
+                g.remove(triple)
+                g.add((triple[0], triple[1], agent))
+            g.add((agent, SCHEMA.sameAs, node))
 
     def creator(self, dataset: URIRef, agent: URIRef) -> None:
         self.graph.add((dataset, DCTERMS.creator, agent))

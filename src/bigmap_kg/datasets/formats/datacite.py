@@ -18,7 +18,7 @@ from ...namespaces import PANET
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import Builder, default_level, doi_of
+from .common import Builder, default_level, doi_of, require_doi
 
 
 def detect(document: Any) -> bool:
@@ -33,7 +33,7 @@ def _text(value: Any) -> str | None:
 
 def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     meta = document.get("data", {}).get("attributes", document)
-    doi = doi_of(meta.get("doi"))
+    doi = require_doi(source, meta.get("doi"))
     if not doi:
         raise FormatError(source, "a DataCite record needs its DOI ('doi')")
     general = (meta.get("types") or {}).get("resourceTypeGeneral", "Dataset")
@@ -50,23 +50,33 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     if meta.get("publicationYear"):
         g.add((dataset, DCTERMS.issued, Literal(str(meta["publicationYear"]),
                                                 datatype=XSD.gYear)))
+    affiliations: list = []  # (agent, name or {name, affiliationIdentifier}): after the run
     for index, creator in enumerate(meta.get("creators") or []):
         orcid = next((n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
                       if (n.get("nameIdentifierScheme") or "").upper() == "ORCID"), None)
-        build.creator(dataset, build.agent(f"creator-{index}", creator.get("name"), orcid,
-                                           creator.get("nameType") == "Organizational"))
+        agent = build.agent(f"creator-{index}", creator.get("name"), orcid,
+                            creator.get("nameType") == "Organizational")
+        build.creator(dataset, agent)
+        affiliations += [(agent, a) for a in creator.get("affiliation") or []]
     for right in meta.get("rightsList") or []:
         build.license(dataset, right.get("rightsUri") or right.get("rightsIdentifier"))
     build.distribution(dataset, "landing", access=meta.get("url") or f"https://doi.org/{doi}",
                        media=next(iter(meta.get("formats") or []), None))
-    techniques = []
+    techniques, words = [], []
     for subject in meta.get("subjects") or []:
         uri = subject.get("valueUri") or subject.get("valueURI") or ""
         if (subject.get("subjectScheme") or "").lower() == "panet" or uri.startswith(str(PANET)):
             techniques.append(uri)
         elif subject.get("subject") and vocabulary.resolve("technique", subject["subject"]).node:
             techniques.append(subject["subject"])
+        elif subject.get("subject"):
+            words.append(str(subject["subject"]))
     run = build.run(build.mint("run", "collection"), dataset, techniques)
+    build.keywords(run, words)
+    for agent, affiliation in affiliations:
+        name = affiliation.get("name") if isinstance(affiliation, dict) else affiliation
+        ror = affiliation.get("affiliationIdentifier") if isinstance(affiliation, dict) else None
+        build.affiliation(agent, run, name, ror)
     for date in meta.get("dates") or []:
         if date.get("dateType") == "Collected" and date.get("date"):
             start, _, end = date["date"].partition("/")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlparse
 
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
@@ -22,7 +23,7 @@ from ...namespaces import BMO, CHAMEO
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import SCHEMA, Builder, default_level, doi_of
+from .common import SCHEMA, Builder, default_level, doi_of, require_doi
 
 
 def detect(document: Any) -> bool:
@@ -35,19 +36,29 @@ def _field(custom: dict, name: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
 
 
-def _landing(record: Record, links: dict, doi: str | None) -> str | None:
+def _host(links: dict) -> str:
+    """The repository's host name, from the record's links or BIGMAP_KG_INVENIO_BASE: records
+    of two repositories may have the same id."""
+    for url in (links.get("self_html"), links.get("html"), links.get("self"),
+                os.environ.get("BIGMAP_KG_INVENIO_BASE")):
+        if url:
+            return urlparse(str(url)).netloc
+    return ""
+
+
+def _landing(record: Record, links: dict, doi: str | None, record_id: str) -> str | None:
     """The record's page: `links.self_html`, or the page of the API URL `links.self`, or the
     page under `BIGMAP_KG_INVENIO_BASE` (the repository the records were taken from), or the
     DOI. On the BIG-MAP Archive this is https://archive.big-map.eu/records/{id}."""
-    if links.get("self_html"):
-        return links["self_html"]
+    if links.get("self_html") or links.get("html"):  # html: Zenodo's legacy API
+        return links.get("self_html") or links["html"]
     if "/api/records/" in str(links.get("self", "")):
         return str(links["self"]).replace("/api/records/", "/records/", 1)
     base = os.environ.get("BIGMAP_KG_INVENIO_BASE", "").rstrip("/")
     if base:
         record.notes.append(f"the record has no links; its page is taken to be under "
                             f"{base} (BIGMAP_KG_INVENIO_BASE)")
-        return f"{base}/records/{record.record_id}"
+        return f"{base}/records/{record_id}"
     if doi:
         return f"https://doi.org/{doi}"
     record.notes.append("the record has no links, no DOI, and BIGMAP_KG_INVENIO_BASE is not "
@@ -62,12 +73,16 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         raise FormatError(source, "an InvenioRDM deposit payload without a record 'id': stable "
                                   "IRIs need the id the repository gave the record; ingest the "
                                   "published record (GET /api/records/{id}) instead")
-    kind = (meta.get("resource_type") or {}).get("id", "dataset")
+    kind = (meta.get("resource_type") or {}).get("id") or \
+        (meta.get("resource_type") or {}).get("type", "dataset")  # type: the legacy API
     if not str(kind).startswith("dataset"):
         raise FormatError(source, f"record {record_id} is a {kind!r}, not a dataset")
-    record = Record("InvenioRDMRecord", record_id, source)
+    links = document.get("links") or {}
+    host = _host(links)  # the id is the repository's: "archive.big-map.eu:t3x09-r0101"
+    record = Record("InvenioRDMRecord", f"{host}:{record_id}" if host else record_id, source)
     build = Builder(record, vocabulary)
-    doi = doi_of(((document.get("pids") or {}).get("doi") or {}).get("identifier"))
+    doi = require_doi(source, ((document.get("pids") or {}).get("doi") or {}).get(
+        "identifier") or document.get("doi") or meta.get("doi"))
     derived = any((r.get("relation_type") or {}).get("id", "").lower() == "isderivedfrom"
                   for r in meta.get("related_identifiers") or [])
     levels = _field(custom, "level") or [default_level(record, derived)]
@@ -79,36 +94,51 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     if meta.get("publication_date"):
         g.add((dataset, DCTERMS.issued, Literal(meta["publication_date"], datatype=XSD.date)))
     g.add((dataset, DCTERMS.identifier, Literal(record_id)))
-    links = document.get("links") or {}
-    landing = _landing(record, links, doi)
+    landing = _landing(record, links, doi, record_id)
+    affiliations: list = []  # (agent, [{id, name}]): resolved once the run exists
     for index, creator in enumerate(meta.get("creators") or []):
-        who = creator.get("person_or_org") or {}
+        who = creator.get("person_or_org") or creator  # flat {name, orcid}: the legacy API
         orcid = next((i["identifier"] for i in who.get("identifiers") or []
-                      if i.get("scheme") == "orcid"), None)
+                      if i.get("scheme") == "orcid"), who.get("orcid"))
         name = who.get("name") or ", ".join(filter(None, (who.get("family_name"),
                                                           who.get("given_name"))))
-        build.creator(dataset, build.agent(f"creator-{index}", name, orcid,
-                                           who.get("type") == "organizational"))
-    for right in meta.get("rights") or []:
+        agent = build.agent(f"creator-{index}", name, orcid,
+                            who.get("type") == "organizational")
+        build.creator(dataset, agent)
+        legacy = creator.get("affiliation")  # a string in the legacy API
+        affiliations.append((agent, creator.get("affiliations") or (
+            [{"name": legacy}] if isinstance(legacy, str) else [])))
+    for right in meta.get("rights") or ([meta["license"]] if isinstance(
+            meta.get("license"), dict) else []):  # license {id}: the legacy API
         build.license(dataset, right.get("link") or (right.get("props") or {}).get("url")
                       or right.get("id"))
-    entries = (document.get("files") or {}).get("entries") or {}
+    files = document.get("files") or {}
+    # InvenioRDM: {"entries": {key: entry}}; Zenodo's legacy /api/records: a list of files
+    entries = files if isinstance(files, list) else files.get("entries") or {}
     for key, entry in (entries.items() if isinstance(entries, dict) else
                        ((e.get("key"), e) for e in entries)):
         algorithm, _, value = str(entry.get("checksum") or "").partition(":")
+        download = (entry.get("links") or {}).get("self") or (
+            links.get("files") and f"{links['files']}/{key}/content") or None
         build.distribution(
-            dataset, key, access=landing, media=entry.get("mimetype"), size=entry.get("size"),
-            download=(links.get("files") and f"{links['files']}/{key}/content") or None,
-            checksum=(algorithm, value) if value else None, title=key)
+            dataset, str(key), access=landing, media=entry.get("mimetype"),
+            size=entry.get("size"), download=download,
+            checksum=(algorithm, value) if value else None, title=str(key))
     if not entries and landing:
         build.distribution(dataset, "record", access=landing)
-    techniques = _field(custom, "technique")
-    if not techniques:  # keywords that name exactly one technique
-        subjects = [s.get("subject") or s.get("id") for s in meta.get("subjects") or []]
-        techniques = [s for s in subjects if s and vocabulary.resolve("technique", s).node]
+    subjects = [str(s.get("subject") or s.get("id")) for s in meta.get("subjects") or []] + [
+        str(k) for k in meta.get("keywords") or []]  # keywords: the legacy API
+    techniques = _field(custom, "technique") or [  # else keywords that name one technique
+        s for s in subjects if vocabulary.resolve("technique", s).node]
     operando = _field(custom, "operando")
     run = build.run(build.mint("run", "record"), dataset, techniques,
                     operando[0].lower() == "true" if operando else None)
+    build.keywords(run, [s for s in subjects if s not in techniques])
+    for agent, stated in affiliations:
+        for affiliation in (a for a in stated if isinstance(a, dict)):
+            build.affiliation(agent, run, affiliation.get("name"), affiliation.get("id") and (
+                affiliation["id"] if "://" in str(affiliation["id"])
+                else f"https://ror.org/{affiliation['id']}"))
     for name, predicate, also in (
             ("instrument", CHAMEO.hasCharacterisationMeasurementInstrument, (PROV.used,)),
             ("partner", PROV.wasAssociatedWith, ()),

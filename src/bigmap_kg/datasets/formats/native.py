@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
@@ -13,21 +12,29 @@ from ...namespaces import BASE, BMO
 from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
-from . import Format, FormatError
+from . import Format, FormatError, check_text
+
+
+def record_id(graph: Graph) -> str:
+    """The record's identifier, from its content, never from a file name (two files of one name
+    are two records): its bmo:recordId, else the DOI of its one dataset, else a hash of the
+    datasets (or, without any, of the nodes) it describes."""
+    given = sorted(str(v) for v in graph.objects(None, BMO.recordId))
+    if given:
+        return given[0]
+    dois = sorted({str(d).lower() for d in graph.objects(None, BMO.doi)})
+    if len(dois) == 1:
+        return dois[0]
+    nodes = sorted(str(s) for s in graph.subjects(RDF.type, BMO.Dataset)) or sorted(
+        str(s) for s in graph.subjects(unique=True) if isinstance(s, URIRef))
+    return "sha1-" + hashlib.sha1("\n".join(nodes).encode()).hexdigest()[:16]
 
 
 def _record(graph: Graph, source: str, notes: list[str]) -> list[Record]:
-    given = next(iter(graph.objects(None, BMO.recordId)), None)
-    if given is not None:
-        record_id = str(given)
-    elif source != "request":
-        record_id = Path(source).stem
-    else:
-        subjects = sorted(str(s) for s in graph.subjects(unique=True) if isinstance(s, URIRef))
-        record_id = hashlib.sha1("\n".join(subjects).encode()).hexdigest()[:16]
+    identity = record_id(graph)
     for node in list(graph.subjects(RDF.type, BMO.SourceRecord)):
         graph.remove((node, None, None))  # the ingest writes the record node itself
-    return [Record("NativeRDF", record_id, source, graph, notes)]
+    return [Record("NativeRDF", identity, source, graph, notes)]
 
 
 def read_rdf(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
@@ -36,6 +43,7 @@ def read_rdf(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
         graph = Graph().parse(data=data.decode("utf-8"), format=fmt)
     except Exception as error:  # rdflib raises many types; all mean "not valid Turtle"
         raise FormatError(source, f"not valid {fmt}: {error}") from None
+    check_text(source, data.decode("utf-8"), (str(t) for triple in graph for t in triple))
     return _record(graph, source, [])
 
 

@@ -158,6 +158,7 @@ class _Crate:
             techniques = [k for k in _keywords(crate, node)
                           if self.vocabulary.resolve("technique", k).node is not None]
         run = build.run(self.minted("run", action or node), dataset, techniques)
+        build.keywords(run, [k for k in _keywords(crate, node) if k not in techniques])
         things = list(crate.objects(node, SCHEMA.about))
         if action is not None:
             self.action(run, action)
