@@ -47,14 +47,15 @@ def ask(client: TestClient, query: str) -> httpx.Response:
 
 @pytest.mark.parametrize("query", [
     EX + "ASK { FILTER(1<2)SERVICEex:x{?s?p?o}FILTER(2>1) }",
-    EX + "ASK { ?s ex:a\\' SERVICE ex:x { ?s ?p ?o } }",
+    EX + "ASK { ?s ex:a\\' ?o . SERVICE ex:x { ?s ?p ?o } FILTER('x' = 'x') }",
     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
 ])
 def test_service_calls_hidden_from_a_regex_are_refused(client: TestClient, query: str) -> None:
     """Before: a regex dropped every `<…>` span without whitespace (here `<2)SERVICEex:x{…}
-    FILTER(2>`) and every '…' string (here one opened by an escaped quote in a prefixed
-    name), so the SERVICE call reached Oxigraph, which called the host."""
+    FILTER(2>`) and every '…' string (here one opened by the escaped quote of the prefixed
+    name `ex:a\\'` and closed by `'x'`), so the SERVICE call reached Oxigraph, which called the
+    host. Checked: the old `uses_service` returns False for the first two queries."""
     refused = ask(client, query)
     assert refused.status_code == 403 and "SERVICE" in refused.text
 

@@ -234,7 +234,8 @@ class Gateway:
             self._cache.move_to_end(key)
             return cached
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+            worker = self._idle.get_nowait() if not self._idle.empty() else \
+                await asyncio.wait_for(self._idle.get(), self.timeout)
         except TimeoutError:
             raise QueryError(503, f"busy: all {len(self._workers)} query processes of this "
                                   f"server process stayed busy for {self.timeout:g} s; try "
