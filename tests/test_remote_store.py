@@ -109,11 +109,11 @@ def test_ingest_into_the_remote_store_answers_the_question(oxigraph: str) -> Non
     assert answer == {"esrf-id31-0001-raw", "esrf-id15a-0002-raw", "esrf-id31-0001-analysed"}
 
 
-@pytest.mark.parametrize("workers", [None, 2], ids=["query-processes", "two-uvicorn-workers"])
+@pytest.mark.parametrize("workers", [None, 2], ids=["one-uvicorn-worker", "two-uvicorn-workers"])
 def test_the_service_runs_on_the_remote_store(store, oxigraph: str, tmp_path: Path,
                                               workers: int | None) -> None:
-    """Both ways the service runs queries (a pool of query processes; `bigmap-kg serve
-    --workers 2`, queries in the uvicorn workers) answer from the remote store."""
+    """The service (plain uvicorn, and `bigmap-kg serve --workers 2`), its query processes
+    and its pages answer from the remote store."""
     with running_server(tmp_path / "no-local-store", workers=workers,
                         BIGMAP_KG_STORE_URL=f"{oxigraph}/query") as base:
         answer = httpx.get(f"{base}/sparql", params={
