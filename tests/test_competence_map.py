@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from types import SimpleNamespace
 
 import httpx
 import pyoxigraph as ox
@@ -12,7 +11,7 @@ import pytest
 
 from bigmap_kg.namespaces import BASE, GRAPH_DATA
 from bigmap_kg.store import write_store
-from bigmap_kg.web.competence import NOT_STATED, Bubble, cached_charts, charts
+from bigmap_kg.web.competence import NOT_STATED, Bubble, charts
 
 from .conftest import select
 from .server import running_server
@@ -110,17 +109,3 @@ def test_the_served_page_changes_with_the_store(changed_store, tmp_path, store_p
     with running_server(target) as base:
         page = httpx.get(base + "/competence-map", timeout=30).text
     assert bubble.search(page) and "res 5 µm (test)" in page
-
-
-def test_the_chart_cache_follows_the_store(store, changed_store) -> None:
-    """Charts are computed once per store object; a swapped-in store is drawn afresh."""
-    state = SimpleNamespace(store=store)
-    first = cached_charts(state, "resolution")
-    assert cached_charts(state, "resolution") is first
-
-    def nmr_placed(drawn) -> bool:
-        return any(b.technique.endswith("/ssnmr") for c in drawn for b in c.placed)
-
-    assert not nmr_placed(first)
-    state.store = changed_store
-    assert nmr_placed(cached_charts(state, "resolution"))

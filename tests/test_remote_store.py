@@ -23,10 +23,9 @@ from bigmap_kg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import GraphStore, LiveStore, RemoteStore, connect, push
-from bigmap_kg.web.pool import InProcessRunner
+from bigmap_kg.web.gateway import Gateway, Job
 
 from .server import free_port, running_server
-from .test_query_runner import job
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
@@ -110,11 +109,11 @@ def test_ingest_into_the_remote_store_answers_the_question(oxigraph: str) -> Non
     assert answer == {"esrf-id31-0001-raw", "esrf-id15a-0002-raw", "esrf-id31-0001-analysed"}
 
 
-@pytest.mark.parametrize("workers", [None, 2], ids=["query-processes", "two-uvicorn-workers"])
+@pytest.mark.parametrize("workers", [None, 2], ids=["one-uvicorn-worker", "two-uvicorn-workers"])
 def test_the_service_runs_on_the_remote_store(store, oxigraph: str, tmp_path: Path,
                                               workers: int | None) -> None:
-    """Both ways the service runs queries (a pool of query processes; `bigmap-kg serve
-    --workers 2`, queries in the uvicorn workers) answer from the remote store."""
+    """The service (plain uvicorn, and `bigmap-kg serve --workers 2`), its query processes
+    and its pages answer from the remote store."""
     with running_server(tmp_path / "no-local-store", workers=workers,
                         BIGMAP_KG_STORE_URL=f"{oxigraph}/query") as base:
         answer = httpx.get(f"{base}/sparql", params={
@@ -205,14 +204,24 @@ def test_push_copies_every_graph(store, oxigraph: str) -> None:
                       for g in store.named_graphs()}
 
 
-def test_remote_jobs_always_run_in_a_thread_under_the_time_limit(oxigraph: str) -> None:
-    """The in-process runner never runs a remote query on the event loop: its time is the
-    network's, so a quick answer once proves nothing."""
-    runner = InProcessRunner(remote(oxigraph), timeout=10)
-    ask = job("ASK { ?s ?p ?o }")
-    try:
-        answers = [asyncio.run(runner.run(ask)) for _ in range(2)]
-        assert answers[0] == answers[1] and b"true" in answers[0].body
-        assert not runner.is_proven(ask)
-    finally:
-        runner.close()
+def test_the_gateway_over_a_remote_store_never_serves_a_stale_answer(
+        oxigraph: str, monkeypatch) -> None:
+    """A remote store has no generation the service could see: the gateway asks it every
+    time, so an update made elsewhere shows at once."""
+    monkeypatch.setenv("BIGMAP_KG_STORE_URL", oxigraph + "/query")
+    server = remote(oxigraph)
+    ask = Job("ASK { <https://example.org/remote-new> ?p ?o }", union=True,
+              result_types=("application/sparql-results+json",))
+
+    async def scenario() -> list[bytes]:
+        gateway = Gateway(server, Path("unused"), workers=1)
+        try:
+            before = (await gateway.run(ask)).body
+            server.update("INSERT DATA { GRAPH <https://example.org/g> { "
+                          "<https://example.org/remote-new> <https://example.org/p> 1 } }")
+            return [before, (await gateway.run(ask)).body]
+        finally:
+            gateway.close()
+            server.update("DROP SILENT GRAPH <https://example.org/g>")
+    before, after = asyncio.run(scenario())
+    assert b"false" in before and b"true" in after

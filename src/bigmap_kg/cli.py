@@ -148,37 +148,29 @@ def export_command(fmt: str, asserted_only: bool, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
 
 
+#: seconds a stopping server gives requests in flight (then their queries are stopped)
+GRACE = 3
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="uvicorn worker processes (each opens the store read-only). With 2 or more, "
-                   "queries run in the workers themselves and a worker whose query times out "
-                   "is replaced; with 1, queries run in a pool of killable processes.")
+              help="uvicorn worker processes; each runs its queries in "
+                   "BIGMAP_KG_QUERY_WORKERS killable query processes.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log every request (costs time on each one).")
 def serve_command(host: str, port: int, workers: int, access_log: bool) -> None:
-    """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages."""
-    import os
-    import tempfile
-
+    """Serve the built store: SPARQL 1.1 endpoint, JSON-LD views, web pages (plain uvicorn)."""
     import uvicorn
-
-    from .web.inline import InlineSlots
-    from .web.uvicorn_protocol import IMPORT_STRING
 
     try:
         connect()
     except StoreMissingError as error:
         fail(str(error))
-    with tempfile.TemporaryDirectory(prefix="bigmap-kg-inline-") as slots:
-        if workers >= 2:  # queries in the workers themselves; N-1 of them may run one inline
-            os.environ["BIGMAP_KG_IN_PROCESS"] = "1"
-            InlineSlots.create(Path(slots), workers)
-            os.environ["BIGMAP_KG_INLINE_SLOTS"] = slots
-        uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", access_log=access_log,
-                    http=IMPORT_STRING)
+    uvicorn.run("bigmap_kg.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info", access_log=access_log,
+                timeout_graceful_shutdown=GRACE)
 
 
 @main.command("complement")

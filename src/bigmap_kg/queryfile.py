@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import sparql_prologue
+from .namespaces import PREFIXES, sparql_prologue
 
 HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$", re.IGNORECASE)
 CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
@@ -79,13 +79,12 @@ class QueryFile:
 
     def check_syntax(self) -> None:
         """Parse the query (with the project prefixes); errors point at the file's own line."""
-        prologue = sparql_prologue()
         try:
-            ox.Store().query(prologue + self.text)
+            ox.Store().query(self.text, prefixes=PREFIXES)
         except SyntaxError as error:
             message = str(error)
             found = SYNTAX_POSITION.search(message)
-            line = int(found.group(1)) - prologue.count("\n") if found else None
+            line = int(found.group(1)) if found else None
             if found:
                 message = SYNTAX_POSITION.sub(f"line {line} column {found.group(2)}", message, 1)
             raise QueryFileError(self.path, line, f"SPARQL syntax error: {message}") from None
@@ -99,46 +98,6 @@ def _parse_parameter(path: Path, spec: str) -> Parameter:
                              "expected '?name iri|literal[:datatype] description'")
     description = parts[2] if len(parts) > 2 else ""
     return Parameter(name=parts[0][1:], kind=parts[1], description=description)
-
-
-_WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_GROUP_OPEN = re.compile(r"\{")
-
-
-Term = ox.NamedNode | ox.Literal
-
-
-def with_bindings(text: str, bindings: dict[str, Term | list[Term] | tuple[Term, ...]],
-                  inline: bool = False) -> str:
-    """Bind variables to RDF terms with a VALUES block at the start of the WHERE clause.
-
-    The terms are written by pyoxigraph's own N-Triples serialisation of each term, so a value
-    can never change the query's structure (no text of the caller is pasted in). With
-    `inline`, a single-valued variable is replaced by its term wherever it occurs (for view
-    queries whose variable is only used in patterns: Oxigraph then starts every branch from it,
-    which VALUES does not achieve — 15 ms instead of 250 ms for an entity description)."""
-    if not bindings:
-        return text
-    if inline:
-        for name, term in bindings.items():
-            if isinstance(term, list | tuple):
-                raise ValueError("only single terms can be inlined")
-            text = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=str(term): t, text)
-        return text
-    blocks = []
-    for name, terms in bindings.items():
-        listed = terms if isinstance(terms, list | tuple) else [terms]
-        blocks.append(f"VALUES ?{name} {{ {' '.join(str(t) for t in listed)} }}")
-    values = " ".join(blocks)
-    code = "".join(" " * len(line) if line.lstrip().startswith("#") else line
-                   for line in text.splitlines(keepends=True))
-    found = _WHERE_OPEN.search(code)
-    if found is None:  # "SELECT * { ... }" / "ASK { ... }": the first group after the form
-        form = FORM.search(code)
-        found = _GROUP_OPEN.search(code, form.end()) if form else None
-    if found is None:
-        raise ValueError("the query has no WHERE clause to bind parameters in")
-    return f"{text[:found.end()]} {values} {text[found.end():]}"
 
 
 VIEWS_DIR = Path(__file__).parent / "views"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from itertools import product
 
 import pyoxigraph as ox
 
-from .namespaces import ALL_GRAPHS, curie, sparql_prologue
-from .queryfile import with_bindings
+from .namespaces import ALL_GRAPHS, PREFIXES, curie
 from .store import RemoteStore, graphs_for
 
 
@@ -23,17 +23,51 @@ def dataset_options(store, inferred: bool) -> dict:
 
 
 def _only_project_graphs(store) -> bool:
+    if not hasattr(store, "named_graphs"):  # the gateway's view of a built, served store
+        return True
     return (all(g.value in ALL_GRAPHS for g in store.named_graphs())
             and next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
                      None) is None)
 
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
-def run(store: ox.Store, query: str, *, inferred: bool = True, prefixes: bool = True,
-        bindings: dict | None = None, inline: bool = False):
-    """Execute a query over asserted (+ inferred) graphs; parameters are bound as RDF terms."""
-    text = with_bindings(query, bindings or {}, inline=inline)
-    return store.query((sparql_prologue() + text) if prefixes else text,
-                       **dataset_options(store, inferred))
+
+class Rows(list):
+    """The solutions of a query run once per combination of listed terms, with its variables."""
+
+    def __init__(self, rows, variables: list[ox.Variable]) -> None:
+        super().__init__(rows)
+        self.variables = variables
+
+
+def run(store, query: str, *, inferred: bool = True, prefixes: bool = True,
+        bindings: dict[str, Term | list[Term] | tuple[Term, ...]] | None = None):
+    """Execute a query over the asserted (+ inferred) graphs.
+
+    The project prefixes are declared through pyoxigraph's `prefixes=` (unless `prefixes` is
+    False; the query's own PREFIX lines win). Parameters are bound through `substitutions=`
+    (SEP-0007: the variable is replaced by the term wherever it occurs, so no caller text is
+    ever pasted into a query). A list of terms runs the query once per term and concatenates
+    the answers (what a VALUES block gives for the flat look-ups that use it)."""
+    options = dataset_options(store, inferred)
+    if prefixes:
+        options["prefixes"] = PREFIXES
+    listed = {name: list(terms) for name, terms in (bindings or {}).items()
+              if isinstance(terms, list | tuple)}
+    single = {ox.Variable(name): term for name, term in (bindings or {}).items()
+              if name not in listed}
+    if not listed:
+        return store.query(query, substitutions=single or None, **options)
+    results = [store.query(query, substitutions={
+        **single, **{ox.Variable(n): t for n, t in zip(listed, chosen, strict=True)}}, **options)
+        for chosen in product(*listed.values())]
+    if not results:  # an empty list binds nothing: no answers
+        return Rows([], [])
+    if isinstance(results[0], ox.QueryBoolean):
+        return any(bool(r) for r in results)
+    if isinstance(results[0], ox.QuerySolutions):
+        return Rows([row for r in results for row in r], list(results[0].variables))
+    return [triple for r in results for triple in r]
 
 
 def term_text(term) -> str:

@@ -25,6 +25,7 @@ from rdflib import Graph
 
 from . import paths
 from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS, GRAPH_ONTOLOGY
+from .querytext import pattern_start
 
 
 class StoreMissingError(RuntimeError):
@@ -42,8 +43,10 @@ class GraphStore(Protocol):
 
     def query(self, query: str, *, default_graph: Sequence[ox.NamedNode] | None = None,
               named_graphs: Sequence[ox.NamedNode] | None = None,
-              use_default_graph_as_union: bool = False,
-              base_iri: str | None = None) -> QueryResult: ...
+              use_default_graph_as_union: bool = False, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None,
+              substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None
+              ) -> QueryResult: ...
 
     def update(self, update: str) -> None:
         """One SPARQL Update, atomic: it applies whole or not at all."""
@@ -170,12 +173,23 @@ class RemoteStore:
         return self
 
     def query(self, query: str, *, default_graph=None, named_graphs=None,
-              use_default_graph_as_union: bool = False, base_iri: str | None = None):
+              use_default_graph_as_union: bool = False, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None, substitutions: dict | None = None):
         """SPARQL 1.1 Protocol POST; the answer parsed into pyoxigraph results. The protocol
-        has no base IRI parameter: `base_iri` becomes a BASE declaration ahead of the query
-        (a BASE of the query itself still applies after it)."""
+        has no base IRI, prefix or substitution parameters: `base_iri` and `prefixes` become
+        BASE and PREFIX declarations ahead of the query (the query's own still apply after
+        them), and `substitutions` a VALUES block at the start of the query's WHERE group,
+        each term written by pyoxigraph (the same answers as a substitution for queries that
+        use the variable inside that group, as the project's views and named queries do)."""
+        if substitutions:
+            start = pattern_start(query)
+            values = " ".join(f"VALUES ?{variable.value} {{ {term} }}"
+                              for variable, term in substitutions.items())
+            query = f"{query[:start]} {values} {query[start:]}"
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         if base_iri:
-            query = f"BASE <{base_iri}>\n{query}"
+            prologue = f"BASE <{base_iri}>\n{prologue}"
+        query = prologue + query
         params: list[tuple[str, str]] = [("query", query)]
         if use_default_graph_as_union:
             params.append(("union-default-graph", ""))  # Oxigraph; others: server setting

@@ -12,12 +12,14 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import paths
-from ..namespaces import PREFIXES, iri_of, sparql_prologue
+from ..namespaces import ALL_GRAPHS, PREFIXES, iri_of, sparql_prologue
 from ..queryfile import QueryFile, view
 from ..relations import relations
 from ..results import run
 from .collections import COLLECTIONS, expand, filter_parameters
 from .docs import examples
+from .door import short
+from .gateway import Job, store_for
 from .jsonld import frame_entity
 
 router = APIRouter()
@@ -30,16 +32,35 @@ class JSONLDResponse(JSONResponse):
     media_type = JSONLD
 
 
-def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[dict]:
+MAX_FILTERS = 8      # filters one /api list request may combine
+MAX_VALUE_CHARS = 2000  # characters of one filter or parameter value
+
+
+def filter_term(name: str, value: str, spec) -> ox.NamedNode | ox.Literal:
+    """The RDF term a filter value stands for; 400 when it is no valid IRI or too long."""
+    if len(value) > MAX_VALUE_CHARS:
+        raise HTTPException(400, {"error": f"the value of {name!r} has {len(value)} "
+                                           f"characters; at most {MAX_VALUE_CHARS}"})
+    kind, term, datatype = expand(value, spec)
+    try:
+        return ox.NamedNode(term) if kind == "iri" else \
+            ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
+    except ValueError as error:
+        raise HTTPException(400, {"error": f"the value of {name!r}, {short(value)!r}, is no "
+                                           f"valid IRI: {short(str(error))}"}) from None
+
+
+def select(store: ox.Store, query: str, bindings: dict | None = None,
+           prefixes: bool = False) -> list[dict]:
     """SELECT rows as dicts of RDF terms (None when unbound)."""
-    solutions = run(store, query, prefixes=False, bindings=bindings)
+    solutions = run(store, query, prefixes=prefixes, bindings=bindings)
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
 
 
 def entity_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
     return list(run(store, view("entity"), prefixes=False,
-                    bindings={"entity": ox.NamedNode(iri)}, inline=True))
+                    bindings={"entity": ox.NamedNode(iri)}))
 
 
 def _exists(store: ox.Store, iri: str) -> bool:
@@ -87,29 +108,26 @@ async def list_collection(request: Request,
         raise HTTPException(404, {"error": f"no collection {collection!r}",
                                   "collections": [f"/api/{c}" for c in COLLECTIONS]})
     spec = COLLECTIONS[collection]
+    filters = [(n, v) for n, v in sorted(request.query_params.multi_items())
+               if n not in {"page", "size"}]
+    if len(filters) > MAX_FILTERS:
+        raise HTTPException(422, {"error": f"{len(filters)} filters; at most {MAX_FILTERS}"})
     patterns, bindings = [], {}
-    for number, (name, value) in enumerate(sorted(request.query_params.multi_items())):
-        if name in {"page", "size"}:
-            continue
+    for number, (name, value) in enumerate(filters):
         if name not in spec.filters:
-            raise HTTPException(422, {"error": f"unknown filter {name!r} for {collection}",
+            raise HTTPException(422, {"error": f"unknown filter {short(name)!r} for {collection}",
                                       "filters": sorted(spec.filters)})
-        kind, term, datatype = expand(value, spec.filters[name])
-        variable = f"value_{number}"
+        bindings[f"value_{number}"] = filter_term(name, value, spec.filters[name])
         patterns.append(re.sub(r"\?(?!item\b)(\w+)", rf"?\1_{number}",
                                spec.filters[name].pattern))
-        bindings[variable] = ox.NamedNode(term) if kind == "iri" else \
-            ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
-    where = " . ".join(patterns)  # one group: the VALUES bindings are in scope everywhere
-    query = (sparql_prologue() + f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) WHERE {{ "
+    where = " . ".join(patterns)  # one group: every filter's value is in scope everywhere
+    values = " ".join(f"?{name}" for name in bindings)  # projected: substitutions bind them
+    query = (f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) {values} WHERE {{ "
              f"?item a {spec.cls} . {where} "
              "OPTIONAL { ?item rdfs:label|skos:prefLabel|dcterms:title ?l } } "
-             "GROUP BY ?item ORDER BY ?item")
-    store = request.app.state.store
-    try:
-        rows = await asyncio.to_thread(select, store, query, bindings)
-    except (SyntaxError, ValueError) as error:
-        raise HTTPException(422, {"error": f"bad filter value: {error}"}) from None
+             f"GROUP BY ?item {values} ORDER BY ?item")
+    store = store_for(request)
+    rows = await asyncio.to_thread(lambda: select(store, query, bindings, prefixes=True))
     total = len(rows)
     chosen = rows[(page - 1) * size: page * size]
     base = str(request.url.remove_query_params(["page"]))
@@ -161,14 +179,14 @@ async def entry_relations(request: Request,
 
 async def _relations(request: Request, collection: str, identifier: str,
                      kind: str | None) -> JSONResponse:
-    store = request.app.state.store
+    store = store_for(request)
     iri = PREFIXES[COLLECTIONS[collection].prefix] + identifier
     if not await asyncio.to_thread(_exists, store, iri):
-        raise not_found(store, collection, identifier)
+        raise await asyncio.to_thread(not_found, store, collection, identifier)
     if collection == "matrix-entries":
-        rows = await asyncio.to_thread(select, store, sparql_prologue() +
-                                       "SELECT ?t WHERE { ?e bmo:technique ?t }",
-                                       {"e": ox.NamedNode(iri)})
+        rows = await asyncio.to_thread(select, store,
+                                       "SELECT ?t ?e WHERE { ?e bmo:technique ?t }",
+                                       {"e": ox.NamedNode(iri)}, True)
         technique, entry = rows[0]["t"].value, iri
     else:
         technique, entry = iri, None
@@ -178,9 +196,8 @@ async def _relations(request: Request, collection: str, identifier: str,
                                        if kind is None or r.kind == kind]})
 
 
-def entity_document(request: Request, iri: str) -> dict:
-    triples = entity_triples(request.app.state.store, iri)
-    return frame_entity(iri, triples, request.app.state.context)
+def entity_document(store, context: dict, iri: str) -> dict:
+    return frame_entity(iri, entity_triples(store, iri), context)
 
 
 @router.get("/api/{collection}/{identifier:path}", tags=["JSON-LD"],
@@ -195,10 +212,10 @@ async def get_entity(request: Request,
         raise HTTPException(404, {"error": f"no collection {collection!r}"})
     spec = COLLECTIONS[collection]
     iri = PREFIXES[spec.prefix] + identifier
-    store = request.app.state.store
+    store = store_for(request)
     if not await asyncio.to_thread(_exists, store, iri):
-        raise not_found(store, collection, identifier)
-    document = await asyncio.to_thread(entity_document, request, iri)
+        raise await asyncio.to_thread(not_found, store, collection, identifier)
+    document = await asyncio.to_thread(entity_document, store, request.app.state.context, iri)
     document["@context"] = str(request.base_url) + "context.jsonld"
     return JSONLDResponse(document)
 
@@ -239,27 +256,23 @@ async def run_named_query(request: Request, name: str = Path(openapi_examples=ex
         "cells-serving-technique", "tier1-experiments-starting-before"))):
     queries = named_queries()
     if name not in queries:
-        raise HTTPException(404, {"error": f"no named query {name!r}",
+        raise HTTPException(404, {"error": f"no named query {short(name)!r}",
                                   "closeMatches": difflib.get_close_matches(name, list(queries))})
     query = queries[name]
     declared = {p.name: p for p in query.parameters}
     bindings = {}
     for key, value in request.query_params.items():
         if key not in declared:
-            raise HTTPException(422, {"error": f"unknown parameter {key!r}",
+            raise HTTPException(422, {"error": f"unknown parameter {short(key)!r}",
                                       "parameters": sorted(declared)})
         try:
             bindings[key] = _parameter_term(value, declared[key].kind)
         except ValueError as error:
-            raise HTTPException(422, {"error": f"bad value for {key!r}: {error}"}) from None
-    store = request.app.state.store
-
-    def execute() -> tuple[bytes, str]:
-        result = run(store, query.text, bindings=bindings)
-        if isinstance(result, ox.QueryTriples):
-            return result.serialize(format=ox.RdfFormat.TURTLE), "text/turtle"
-        return result.serialize(format=ox.QueryResultsFormat.JSON), \
-            "application/sparql-results+json"
-
-    body, media = await asyncio.to_thread(execute)
-    return Response(body, media_type=media)
+            raise HTTPException(422, {"error": f"bad value for {key!r}: "
+                                               f"{short(str(error))}"}) from None
+    answer = await request.app.state.gateway.run(Job(
+        query.text, default_graphs=ALL_GRAPHS, named_graphs=ALL_GRAPHS,
+        graph_types=("text/turtle",), max_bytes=request.app.state.settings.max_result_bytes,
+        prefixes=tuple(PREFIXES.items()), substitutions=tuple(bindings.items())),
+        request.is_disconnected)
+    return Response(answer.body, media_type=answer.media_type)

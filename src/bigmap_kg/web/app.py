@@ -7,8 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,49 +19,43 @@ from .api import router as api_router
 from .compaction import QuietCompactor
 from .competence import router as competence_router
 from .datasets import router as datasets_router
+from .door import Door, short_validation_errors
+from .gateway import Gateway, QueryError
 from .head import HeadAsGet
-from .inline import Inline, InlineSlots, Watchdog
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .ontology import router as ontology_router
 from .plan import router as plan_router
-from .pool import InProcessRunner, QueryError, QueryPool, timed_out
 from .settings import Settings
-from .sparql import SparqlFastPath, error_reply
 from .sparql import router as sparql_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
 
-def inline_path(settings: Settings) -> Inline | None:
-    """This worker's inline path, when `bigmap-kg serve` laid out slots for it."""
-    if settings.inline_slots is None:
-        return None
-    last_words = error_reply(QueryError(503, timed_out(settings.query_timeout))).as_http(
-        cors=True, close=True)
-    return Inline(InlineSlots(settings.inline_slots),
-                  Watchdog(settings.query_timeout, last_words))
-
-
-def create_app(settings: Settings | None = None) -> SparqlFastPath:
+def create_app(settings: Settings | None = None) -> Door:
+    """The service: the FastAPI app behind the door (`door.py`: body limits, read timeout, the
+    Host header)."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = connect(settings.store)
-        app.state.context = build_context(ontology_graph(app.state.store))
-        app.state.pool = InProcessRunner(app.state.store, settings.query_timeout,
-                                         inline=inline_path(settings)) \
-            if settings.in_process else \
-            QueryPool(settings.store, settings.query_workers, settings.query_timeout)
+        # the store itself, for writes (and the ontology at start); every query takes the gateway
+        app.state.backing_store = connect(settings.store)
+        app.state.context = build_context(ontology_graph(app.state.backing_store))
+        app.state.gateway = Gateway(app.state.backing_store, settings.store,
+                                    workers=settings.query_workers,
+                                    timeout=settings.query_timeout,
+                                    max_bytes=settings.max_result_bytes)
+        await app.state.gateway.started()
+        embedded = isinstance(app.state.backing_store, LiveStore)
         app.state.compactor = QuietCompactor(settings.store, settings.compact_after) \
-            if isinstance(app.state.store, LiveStore) and settings.compact_after > 0 else None
+            if embedded and settings.compact_after > 0 else None
         if app.state.compactor:
             app.state.compactor.poke()  # leftovers of writes before this start
         try:
             yield
         finally:
-            app.state.pool.close()
+            app.state.gateway.close()
             if app.state.compactor:
                 app.state.compactor.close()
 
@@ -84,6 +79,13 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     if YASGUI.exists():
         app.mount("/vendor/yasgui", StaticFiles(directory=str(YASGUI)), name="yasgui")
 
+    app.add_exception_handler(RequestValidationError, short_validation_errors)
+
+    @app.exception_handler(QueryError)
+    async def query_refused(request: Request, error: QueryError) -> Response:
+        """A query of a page or view that the gateway refused (time limit, busy, size)."""
+        return JSONResponse({"error": error.message}, status_code=error.status)
+
     @app.exception_handler(StarletteHTTPException)
     async def friendly_404(request: Request, error: StarletteHTTPException) -> Response:
         """Browsers get a page with a search box; programs get JSON."""
@@ -94,4 +96,6 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
                 else "Not found"
             return not_found_page(request, detail)
         return await http_exception_handler(request, error)
-    return SparqlFastPath(app)
+    return Door(app, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes,
+                upload_paths=("/api/datasets",), read_timeout=settings.read_timeout,
+                public_url=settings.public_url)

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from ..namespaces import BMO
 from ..queryfile import view
 from ..results import rows_as_dicts, run
+from .gateway import store_for
 from .ui import TEMPLATES, page_of
 
 router = APIRouter(include_in_schema=False)
@@ -193,26 +194,12 @@ def charts(store: ox.Store, scale: str) -> list[Chart]:
     return [layout(f, labels[f], found[f], decades) for f in order]
 
 
-def cached_charts(state, scale: str) -> list[Chart]:
-    """The charts, computed once per store generation (a build or ingest swaps in a new store
-    object, which starts a new cache); a remote store is asked every time."""
-    current = state.store.current() if hasattr(state.store, "current") else state.store
-    if not isinstance(current, ox.Store):
-        return charts(current, scale)
-    cache = getattr(state, "competence_charts", None)
-    if cache is None or cache[0] is not current:
-        cache = state.competence_charts = (current, {})
-    if scale not in cache[1]:
-        cache[1][scale] = charts(current, scale)
-    return cache[1][scale]
-
-
 @router.get("/competence-map", response_class=HTMLResponse)
 async def competence_map(request: Request) -> HTMLResponse:
     """Figures 4-6 regenerated from the graph, one chart per facility type."""
     scale = request.query_params.get("scale", "resolution")
     scale = scale if scale in SCALES else "resolution"
-    drawn = await asyncio.to_thread(cached_charts, request.app.state, scale)
+    drawn = await asyncio.to_thread(charts, store_for(request), scale)
     legend = sorted({c for chart in drawn for b in chart.placed + chart.unplaced
                      for c in b.clusters})
     return TEMPLATES.TemplateResponse(request, "competence.html", {

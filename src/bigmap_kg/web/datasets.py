@@ -19,6 +19,7 @@ from ..datasets import export
 from ..datasets.ingest import WithdrawError, ingest, withdraw
 from ..namespaces import PREFIXES
 from .docs import EXAMPLE_DATASET, EXAMPLE_EXPERIMENT, EXAMPLE_RECORD, examples
+from .gateway import store_for
 from .negotiation import acceptable
 
 router = APIRouter(tags=["datasets"])
@@ -73,8 +74,8 @@ async def post_datasets(request: Request,
         raise HTTPException(413, f"the body is larger than {settings.max_upload_bytes} bytes")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     source = name if "." in name else name + SUFFIXES.get(media, "")
-    store = request.app.state.store
-    write = None if dry_run else store.update
+    write = None if dry_run else request.app.state.backing_store.update
+    store = store_for(request)  # the look-ups take the gateway
     async with _WRITE_LOCK:
         report = await asyncio.to_thread(ingest, [(body, source)], store, write)
     if report.written and request.app.state.compactor:
@@ -134,7 +135,7 @@ async def dataset_catalog(request: Request, format: str | None = Query(
         iter(acceptable(request.headers.get("accept") or "text/turtle", CATALOG_TYPES)), None)
     if wanted is None:
         raise HTTPException(406, f"the catalogue is available as {', '.join(CATALOG_TYPES)}")
-    body = await asyncio.to_thread(export.catalog, request.app.state.store,
+    body = await asyncio.to_thread(export.catalog, store_for(request),
                                    CATALOG_TYPES[wanted])
     return Response(body, media_type=wanted)
 
@@ -146,7 +147,7 @@ async def dataset_datacite(request: Request, identifier: str = PathParameter(
         openapi_examples=examples(EXAMPLE_DATASET))):
     """One dataset as a DataCite 4.5 JSON record (PaNET subjects, IsCollectedBy instrument)."""
     try:
-        record = await asyncio.to_thread(export.datacite, request.app.state.store,
+        record = await asyncio.to_thread(export.datacite, store_for(request),
                                          PREFIXES["dataset"] + identifier)
     except export.ExportError as error:
         status = 404 if str(error).startswith("no dataset") else 422
@@ -161,9 +162,11 @@ async def experiment_crate(request: Request, identifier: str = PathParameter(
         openapi_examples=examples(EXAMPLE_EXPERIMENT))):
     """The datasets of one Tier 1 experiment as a zipped RO-Crate (runs, samples, cells,
     instruments, partners as contextual entities)."""
+    store = store_for(request)
+
     def build() -> bytes:
         with tempfile.TemporaryDirectory() as folder:
-            target = export.ro_crate(request.app.state.store,
+            target = export.ro_crate(store,
                                      PREFIXES["exp"] + identifier, Path(folder) / "crate",
                                      identifier)
             buffer = io.BytesIO()

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from ..namespaces import BASE, KINDS, PREFIXES, SRC
 from .api import _exists, entity_document, entity_triples
 from .docs import examples
+from .gateway import store_for
 from .negotiation import acceptable
 from .ui import entity_page
 
@@ -48,7 +49,7 @@ def _iri(request: Request, segment: str, identifier: str) -> str:
 
 
 async def _require(request: Request, iri: str) -> None:
-    if not await asyncio.to_thread(_exists, request.app.state.store, iri):
+    if not await asyncio.to_thread(_exists, store_for(request), iri):
         raise HTTPException(404, {"error": f"unknown IRI {iri}"})
 
 
@@ -99,14 +100,16 @@ def register(segment: str) -> None:
         await _require(request, iri)
         headers = document_headers(f"/{segment}/{identifier}.{extension}", iri)
         media = DOCUMENT_TYPES[extension][0]
+        store = store_for(request)
         if extension == "jsonld":
-            body = await asyncio.to_thread(entity_document, request, iri)
+            body = await asyncio.to_thread(entity_document, store, request.app.state.context, iri)
             body["@context"] = str(request.base_url) + "context.jsonld"
             return JSONResponse(body, media_type=media, headers=headers)
-        triples = await asyncio.to_thread(entity_triples, request.app.state.store, iri)
+        triples = await asyncio.to_thread(entity_triples, store, iri)
         if extension != "html":
             return Response(rdf_document(triples, extension), media_type=media, headers=headers)
-        response = entity_page(request, iri, triples, f"/{segment}/{identifier}")
+        response = await asyncio.to_thread(entity_page, request, store, iri, triples,
+                                           f"/{segment}/{identifier}")
         response.headers.update(headers)
         return response
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .pool import GRAPH_FORMATS, RESULT_FORMATS
+from .gateway import GRAPH_FORMATS, RESULT_FORMATS
 
 #: short names for the `format=` parameter
 FORMAT_ALIASES = {

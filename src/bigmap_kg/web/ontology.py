@@ -16,6 +16,7 @@ from ..namespaces import BMO, GRAPH_ONTOLOGY, ONTOLOGY, OWL, RDFS, curie
 from ..queryfile import view
 from ..results import run
 from .docs import examples
+from .gateway import store_for
 from .linkeddata import DOCUMENT_TYPES, document_headers, rdf_document, see_other
 from .ui import TEMPLATES, page_of
 
@@ -99,7 +100,7 @@ async def ontology_document(request: Request, extension: str = Path(
     if extension not in DOCUMENT_TYPES:
         raise HTTPException(404, {"error": f"no ontology document .{extension}",
                                   "documents": [f"/ontology.{e}" for e in DOCUMENT_TYPES]})
-    store = request.app.state.store
+    store = store_for(request)
     headers = document_headers(f"/ontology.{extension}", ONTOLOGY)
     media = DOCUMENT_TYPES[extension][0]
     if extension == "html":

@@ -9,21 +9,28 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from ..planner import Constraints, PlanError, plan
+from .gateway import store_for
 
 router = APIRouter()
 
 
+#: a name (slug, CURIE or IRI) the planner is given: longer ones are refused with 422
+Name = Annotated[str, Field(max_length=300)]
+
+
 class PlanRequest(BaseModel):
-    observables: list[str] = Field(..., min_length=1, max_length=12,
+    observables: list[Name] = Field(..., min_length=1, max_length=12,
                                    examples=[["crystal-structure", "sei-composition",
                                               "lithium-distribution"]],
                                    description="Observables the study needs (slugs, CURIEs or "
                                                "IRIs of the observable scheme).")
     operando_only: bool = Field(False, description="Only commercial / realistic rows.")
-    categories: list[str] = Field([], description="commercial, realistic, model")
-    facility_types: list[str] = Field([], description="laboratory, neutron, synchrotron")
-    partners: list[str] = Field([], description="Only offers of these partners (slugs).")
-    material: str | None = Field(None, description="Only techniques the Tier 1 plan applies to "
+    categories: list[Name] = Field([], max_length=3, description="commercial, realistic, model")
+    facility_types: list[Name] = Field([], max_length=3,
+                                       description="laboratory, neutron, synchrotron")
+    partners: list[Name] = Field([], max_length=50,
+                                 description="Only offers of these partners (slugs).")
+    material: Name | None = Field(None, description="Only techniques the Tier 1 plan applies to "
                                                    "this material (e.g. lno, graphite).")
     max_size: int = Field(4, ge=1, le=5, description="Largest set of entries examined.")
     limit: int = Field(10, ge=1, le=100, description="Plans returned.")
@@ -53,7 +60,7 @@ async def plan_route(request: Request,
                               partners=tuple(body.partners), material=body.material,
                               max_size=body.max_size, limit=body.limit)
     try:
-        result = await asyncio.to_thread(plan, request.app.state.store, body.observables,
+        result = await asyncio.to_thread(plan, store_for(request), body.observables,
                                          constraints)
     except PlanError as error:
         raise HTTPException(422, {"error": str(error),

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from .pool import QueryError
+from .gateway import QueryError
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-_STRINGS_AND_COMMENTS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
-    r"|#[^\n]*")
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -123,8 +118,3 @@ def _graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
             raise QueryError(400, f"{name} {graph!r} is not an absolute IRI: {error}") from None
     return graphs
 
-
-def uses_service(query: str) -> bool:
-    """True when the query has a SERVICE clause (outside strings, IRIs and comments)."""
-    return "service" in query.lower() and \
-        bool(_SERVICE.search(_STRINGS_AND_COMMENTS.sub(" ", query)))

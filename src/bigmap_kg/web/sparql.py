@@ -1,25 +1,22 @@
 """The SPARQL 1.1 Protocol endpoint: /sparql (read-only).
 
-One framework-free function, `answer()`, implements the protocol; the documented FastAPI routes
-(for OpenAPI) and `SparqlFastPath` (plain ASGI, what actually serves GET and POST /sparql) both
-call it.
+One framework-free function, `answer()`, implements the protocol; the FastAPI routes call it.
+The query runs through the gateway (`gateway.py`) like every other query of the service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from http import HTTPStatus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..namespaces import ASSERTED_GRAPHS, GRAPH_DATA, GRAPH_INFERRED
+from ..querytext import MAX_CHAIN, MAX_DEPTH, Scan, scan
 from . import protocol
 from .description import service_description
-from .inline import CONNECTION
+from .gateway import GRAPH_FORMATS, Gone, Job, QueryError
 from .negotiation import FORMAT_ALIASES, acceptable, choose
-from .pool import GRAPH_FORMATS, Job, QueryError
 
 router = APIRouter()
 RDFLIB_NAMES = {"text/turtle": "turtle", "application/n-triples": "nt",
@@ -56,10 +53,6 @@ POST_BODY = {"required": True, "content": {
         "example": {"query": EXAMPLE}},
     "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE},
 }}
-STATUS_LINES = {status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode("latin-1")
-                for status in HTTPStatus}
-CORS = ((b"access-control-allow-origin", b"*"),
-        (b"access-control-expose-headers", b"Content-Location, Link"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,6 @@ class SparqlRequest:
     content_type: str | None
     body: bytes
     endpoint: str
-    cross_origin: bool = False  # an Origin header came: the reply carries CORS headers
 
 
 @dataclass(frozen=True)
@@ -82,39 +74,14 @@ class Reply:
     body: bytes
     allow: str | None = None  # the Allow header of a 405
 
-    def headers(self, cors: bool = False) -> list[tuple[bytes, bytes]]:
+    def response(self) -> Response:
         media = self.media_type
         if media.startswith("text/") and "charset" not in media:
             media += "; charset=utf-8"
-        headers = [(b"content-type", media.encode("latin-1")),
-                   (b"content-length", str(len(self.body)).encode("latin-1")),
-                   (b"vary", b"Accept")]
+        headers = {"content-type": media, "vary": "Accept"}
         if self.allow:
-            headers.append((b"allow", self.allow.encode("latin-1")))
-        if cors:
-            headers.extend(CORS)
-        return headers
-
-    def as_http(self, *, cors: bool, close: bool,
-                first: Sequence[tuple[bytes, bytes]] = ()) -> bytes:
-        """The reply as a whole HTTP/1.1 response: the `first` headers (a server's date and
-        name), its own, CORS when asked, `connection: close` when the connection closes after
-        it. What the protocol path and the inline watchdog write straight to a socket."""
-        headers = [*first, *self.headers(cors)]
-        if close:
-            headers.append((b"connection", b"close"))
-        content = [STATUS_LINES[self.status]]
-        for name, value in headers:
-            content += (name, b": ", value, b"\r\n")
-        content += (b"\r\n", self.body)
-        return b"".join(content)
-
-    def response(self) -> Response:
-        """The same reply, with the same headers, as a framework response (for the documented
-        routes)."""
-        return Response(self.body, status_code=self.status,
-                        headers={k.decode("latin-1"): v.decode("latin-1")
-                                 for k, v in self.headers()})
+            headers["allow"] = self.allow
+        return Response(self.body, status_code=self.status, headers=headers)
 
 
 def error_reply(error: QueryError) -> Reply:
@@ -131,9 +98,7 @@ def prepare(state, request: SparqlRequest) -> Job | Reply:
                                 request.body)
         if parsed.query is None:
             return describe(settings, request)
-        if not settings.allow_service and protocol.uses_service(parsed.query):
-            raise QueryError(403, "federated SERVICE calls to other endpoints are disabled on "
-                                  "this server (no requests on a user's behalf)")
+        found = checked(parsed.query, settings)
         fmt = (parsed.params.get("format") or [None])[0]
         result_types, graph_types = choose(request.accept, fmt)
         if not result_types and not graph_types:
@@ -143,38 +108,48 @@ def prepare(state, request: SparqlRequest) -> Job | Reply:
     except QueryError as error:
         return error_reply(error)
     inferred = (parsed.params.get("inferred") or ["true"])[0].lower() not in {"false", "0"}
-    return Job(query=parsed.query,
-               default_graphs=parsed.default_graphs or (None if inferred else ASSERTED_GRAPHS),
-               named_graphs=parsed.named_graphs or None,
-               result_types=result_types, graph_types=graph_types,
-               max_bytes=settings.max_result_bytes, base_iri=request.endpoint)
+    # the dataset: the protocol's; else the query's own FROM / FROM NAMED; else all graphs
+    # (or the asserted ones)
+    own = found.has_dataset and not (parsed.default_graphs or parsed.named_graphs)
+    default_graphs = parsed.default_graphs or (None if inferred or own else ASSERTED_GRAPHS)
+    return Job(query=parsed.query, default_graphs=default_graphs,
+               union=default_graphs is None and not own,
+               named_graphs=parsed.named_graphs or None, result_types=result_types,
+               graph_types=graph_types, max_bytes=settings.max_result_bytes,
+               base_iri=request.endpoint)
 
 
-async def answer(state, request: SparqlRequest, connection=None) -> Reply:
-    """Answer one protocol request against the app's `state` (settings and query runner);
-    `connection` is the uvicorn protocol it came on, when known (`uvicorn_protocol`)."""
+def checked(query: str, settings) -> Scan:
+    """What the tokenizer finds in a query (`scan.py`); QueryError for a query refused before
+    it reaches the engine: too long, too deeply nested, an update, a SERVICE call."""
+    if len(query) > settings.max_query_chars:
+        raise QueryError(400, f"the query is {len(query)} characters long; this server takes "
+                              f"at most {settings.max_query_chars}")
+    found = scan(query)
+    if found.depth > MAX_DEPTH or found.chain > MAX_CHAIN:
+        raise QueryError(400, f"the query nests {found.depth} deep and chains {found.chain} "
+                              f"operators; this server takes at most {MAX_DEPTH} and "
+                              f"{MAX_CHAIN}")
+    if found.update:
+        raise QueryError(403, "SPARQL Update is not accepted on this read-only endpoint")
+    if found.service and not settings.allow_service:
+        raise QueryError(403, "federated SERVICE calls to other endpoints are disabled on "
+                              "this server (no requests on a user's behalf); a word starting "
+                              "with SERVICE outside strings, IRIs and variables counts as one")
+    return found
+
+
+async def answer(state, request: SparqlRequest, gone: Gone | None = None) -> Reply:
+    """Answer one protocol request against the app's `state` (settings and gateway); `gone`
+    tells whether the client has left (its query is then stopped)."""
     job = prepare(state, request)
     if isinstance(job, Reply):
         return job
     try:
-        result = await state.pool.run(job, connection)
+        result = await state.gateway.run(job, gone)
     except QueryError as error:
         return error_reply(error)
     return Reply(200, result.media_type, result.body)
-
-
-def answer_at_once(state, request: SparqlRequest, connection) -> Reply | None:
-    """The same reply as `answer`, when it can be given without waiting (a reply that needs
-    no query, or a job that may run on the spot); None when the job must wait for a query
-    thread or process."""
-    job = prepare(state, request)
-    if isinstance(job, Reply):
-        return job
-    try:
-        result = state.pool.run_at_once(job, connection)
-    except QueryError as error:
-        return error_reply(error)
-    return None if result is None else Reply(200, result.media_type, result.body)
 
 
 def describe(settings, request: SparqlRequest) -> Reply:
@@ -190,41 +165,9 @@ def describe(settings, request: SparqlRequest) -> Reply:
 
 async def _from_framework(request: Request) -> Response:
     body = await request.body() if request.method == "POST" else b""
-    return (await answer(request.app.state, sparql_request(request.scope, body))).response()
-
-
-class SparqlFastPath:
-    """ASGI wrapper: GET and POST /sparql are answered here in plain ASGI, without routing,
-    middleware or request and response objects (a few hundred microseconds per query less);
-    CORS headers for simple requests are added here. Preflights and every other path go on to
-    the app."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if not answers(scope):
-            return await self.app(scope, receive, send)
-        body = b""
-        if scope["method"] == "POST":
-            more = True
-            while more:
-                message = await receive()
-                body += message.get("body", b"")
-                more = message.get("more_body", False)
-        request = sparql_request(scope, body)
-        extensions = scope.get("extensions")
-        reply = await answer(self.app.state, request,
-                             extensions.get(CONNECTION) if extensions else None)
-        await send({"type": "http.response.start", "status": reply.status,
-                    "headers": reply.headers(request.cross_origin)})
-        await send({"type": "http.response.body", "body": reply.body})
-
-
-def answers(scope) -> bool:
-    """Whether `SparqlFastPath` answers this ASGI scope itself (GET and POST /sparql)."""
-    return scope["type"] == "http" and scope["path"] == "/sparql" and \
-        scope["method"] in ("GET", "POST")
+    reply = await answer(request.app.state, sparql_request(request.scope, body),
+                         request.is_disconnected)
+    return reply.response()
 
 
 def sparql_request(scope, body: bytes) -> SparqlRequest:
@@ -237,7 +180,7 @@ def sparql_request(scope, body: bytes) -> SparqlRequest:
     return SparqlRequest(scope["method"], scope["query_string"].decode("latin-1"),
                          accept.decode("latin-1") if accept is not None else None,
                          content_type.decode("latin-1") if content_type else None,
-                         body, endpoint, cross_origin=b"origin" in headers)
+                         body, endpoint)
 
 
 @router.get("/sparql", summary="SPARQL query (GET)", tags=["SPARQL"],

@@ -19,6 +19,7 @@ from ..queryfile import view
 from ..relations import relations
 from ..results import rows_as_dicts, run
 from .collections import COLLECTIONS
+from .gateway import store_for
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -110,18 +111,15 @@ def _sort_key(key: str):
     return value
 
 
-def _all_rows(request: Request) -> list[dict]:
-    """The matrix rows, computed once per process (the store is read-only while served)."""
-    state = request.app.state
-    if getattr(state, "matrix_rows", None) is None:
-        state.matrix_rows = _prepare(_solutions(state.store), _labels(state.store))
-    return state.matrix_rows
+def _all_rows(store) -> list[dict]:
+    """The matrix rows (the gateway remembers the queries' answers per store generation)."""
+    return _prepare(_solutions(store), _labels(store))
 
 
-def _select(request: Request) -> tuple[dict[str, str], list[dict], int]:
+def _select(request: Request, store) -> tuple[dict[str, str], list[dict], int]:
     selected = {k: v for k, v in request.query_params.items()
                 if v and k in {name for name, _ in FACETS} | {"q"}}
-    rows = _all_rows(request)
+    rows = _all_rows(store)
     total = len(rows)
     kept = [r for r in rows if _keep(r, selected)]
     sort = request.query_params.get("sort", "")
@@ -164,8 +162,9 @@ async def home() -> RedirectResponse:
 
 @router.get("/matrix", response_class=HTMLResponse)
 async def matrix(request: Request) -> HTMLResponse:
-    selected, rows, total = await asyncio.to_thread(_select, request)
-    facets = await asyncio.to_thread(_options, request.app.state.store, _all_rows(request))
+    store = store_for(request)
+    selected, rows, total = await asyncio.to_thread(_select, request, store)
+    facets = await asyncio.to_thread(lambda: _options(store, _all_rows(store)))
     sort = request.query_params.get("sort", "")
     sort_links = {key: "/matrix?" + urlencode({**selected, "sort": ("-" + key) if sort == key
                                                 else key}) for key, _ in COLUMNS}
@@ -179,7 +178,7 @@ async def matrix(request: Request) -> HTMLResponse:
 
 @router.get("/matrix.csv")
 async def matrix_csv(request: Request) -> Response:
-    _, rows, _ = await asyncio.to_thread(_select, request)
+    _, rows, _ = await asyncio.to_thread(_select, request, store_for(request))
     out = io.StringIO()
     fields = ["entry", "clusterLabel", "row", "categoryLabel", "printed", "area", "depth",
               "detection", "observables", "time", "partnerLabels"]
@@ -192,7 +191,7 @@ async def matrix_csv(request: Request) -> Response:
 
 @router.get("/matrix.jsonld")
 async def matrix_jsonld(request: Request) -> JSONResponse:
-    _, rows, _ = await asyncio.to_thread(_select, request)
+    _, rows, _ = await asyncio.to_thread(_select, request, store_for(request))
     return JSONResponse({
         "@context": str(request.base_url) + "context.jsonld",
         "@graph": [{"@id": r["entry"], "@type": "bmo:MatrixEntry", "technique": r["technique"],
@@ -200,8 +199,10 @@ async def matrix_jsonld(request: Request) -> JSONResponse:
                    for r in rows]}, media_type="application/ld+json")
 
 
-def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str) -> HTMLResponse:
-    """Everything the graph says about the entity, with links both ways where rules made them."""
+def entity_page(request: Request, store, iri: str, triples: list[ox.Triple],
+                base: str) -> HTMLResponse:
+    """Everything the graph says about the entity, with links both ways where rules made them
+    (queries: call it in a thread)."""
     subject = ox.NamedNode(iri)
     names: dict[str, str] = {}
     for triple in triples:
@@ -239,7 +240,6 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
         facts.setdefault(name, []).append(item)
     related, cells = [], []
     if "/technique/" in iri:
-        store = request.app.state.store
         for r in relations(store, iri):
             related.append({**r.as_dict(), "other_href": page_of(r.other) if r.other else None,
                             "cell_href": page_of(r.cell) if r.cell else None})
@@ -249,12 +249,12 @@ def entity_page(request: Request, iri: str, triples: list[ox.Triple], base: str)
         "title": names.get(iri, curie(iri)), "iri": iri, "base": base, "facts": ordered,
         "relations": related, "cells": cells,
         "cells_link": "/cells?" + urlencode({"technique": iri.rsplit("/", 1)[1]}),
-        "datasets": _datasets_of(request.app.state.store, iri)})
+        "datasets": _datasets_of(store, iri)})
 
 
 def technique_cells(store: ox.Store, technique: str) -> list[dict]:
     """The cells of the index serving the technique or a narrower one (the cell facet's set)."""
-    cells = rows_as_dicts(run(store, view("technique-cells"), prefixes=False, inline=True,
+    cells = rows_as_dicts(run(store, view("technique-cells"), prefixes=False,
                               bindings={"technique": ox.NamedNode(technique)}))
     for cell in cells:
         cell["page"] = page_of(cell["cell"])
@@ -326,10 +326,7 @@ def _card_kept(card: dict, selected: dict[str, str]) -> bool:
 
 @router.get("/cells", response_class=HTMLResponse)
 async def cell_index(request: Request) -> HTMLResponse:
-    state = request.app.state
-    if getattr(state, "cell_cards", None) is None:
-        state.cell_cards = await asyncio.to_thread(_cards, state.store)
-    cards = state.cell_cards
+    cards = await asyncio.to_thread(_cards, store_for(request))
     selected = {k: v for k, v in request.query_params.items()
                 if v and k in {"technique", "geometry", "window", "partner"}}
     kept = [c for c in cards if _card_kept(c, selected)]
@@ -359,7 +356,7 @@ async def sparql_editor(request: Request) -> HTMLResponse:
 
 @router.get("/tier1", response_class=HTMLResponse)
 async def tier1(request: Request) -> HTMLResponse:
-    store = request.app.state.store
+    store = store_for(request)
 
     def load() -> tuple[list, list]:
         rows = rows_as_dicts(run(store, view("tier1-rows"), prefixes=False))
@@ -383,8 +380,8 @@ async def tier1(request: Request) -> HTMLResponse:
 async def planner_page(request: Request) -> HTMLResponse:
     from ..planner import Constraints, PlanError, plan
 
-    store = request.app.state.store
-    labels = _labels(store)
+    store = store_for(request)
+    labels = await asyncio.to_thread(_labels, store)
     observables = sorted(((iri.rsplit("/", 1)[1], label) for iri, (label, kind) in labels.items()
                           if kind == "observable"), key=lambda o: o[1].lower())
     chosen = request.query_params.getlist("observable")
@@ -401,7 +398,7 @@ async def planner_page(request: Request) -> HTMLResponse:
         else:
             entry_labels = {r["entry"]: r["printed"] + (f" ({r['categoryLabel']})"
                                                         if r["categoryLabel"] else "")
-                            for r in _all_rows(request)}
+                            for r in await asyncio.to_thread(_all_rows, store)}
             result = {
                 "uncovered": found.uncovered,
                 "uncovered_labels": [labels.get(o, (o, ""))[0] for o in found.uncovered],

@@ -1,0 +1,105 @@
+"""What a SPARQL query text holds, read by a tokenizer before the query goes anywhere near the
+engine: SERVICE calls, update forms, a FROM dataset, and how deep and long it nests.
+
+The tokenizer skips what can never be a keyword — comments, strings (short and long, with
+escapes), IRIs (`<…>` without spaces, quotes or braces, as SPARQL's IRIREF), variables and
+prefixed names (with the `\\'`-style escapes their local parts may hold) — so `?service` is a
+variable and `"SERVICE"` a string. Oxigraph's parser matches keywords without a word boundary
+(`SERVICEex:x{…}` is SERVICE `ex:x` `{…}`), so a word whose prefix part (before any `:`) holds
+"service" counts as a SERVICE call: a prefix named `myservice:` is refused too, and the reply
+says why.
+
+Nesting and long chains are bounded because pyoxigraph recurses over the query: a FILTER with
+5,000 nested parentheses, or 3,000 BINDs or 10,000 `+` in a row, overflow its stack and kill the
+process (measured on pyoxigraph 0.5.13).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: nesting of ( { [ a query may have; real queries stay far below (2,000 parses, 5,000 crashes)
+MAX_DEPTH = 64
+#: operators and group keywords that chain (+ || UNION OPTIONAL BIND …; 3,000 BINDs crash)
+MAX_CHAIN = 1000
+UPDATE_FORMS = {"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy",
+                "with"}
+PROLOGUE = {"prefix", "base"}
+CHAIN_WORDS = {"union", "optional", "minus", "bind", "filter", "service", "graph", "values",
+               "exists", "in"}
+_TOKEN = re.compile(r"""
+    (?P<skip> \#[^\r\n]*                                   # comment
+      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"                # long strings
+      | '''(?:[^'\\]|\\.|'(?!''))*'''
+      | "(?:[^"\\\r\n]|\\.)*"                              # strings
+      | '(?:[^'\\\r\n]|\\.)*'
+      | <[^<>"{}|^`\\\x00-\x20]*>                          # IRIs
+      | [?$][\w\u00B7-\uFFFF]+ )                           # variables
+    | (?P<word> (?:[\w\-.:\u00B7-\uFFFF] | %[0-9A-Fa-f]{2}
+                 | \\[_~.\-!$&'()*+,;=/?\#@%])+ )          # keywords, prefixed names, numbers
+    | (?P<open> [({[] ) | (?P<close> [)}\]] )
+    | (?P<operator> \|\| | && | != | <= | >= | [-+*/|^=<>!] )
+    """, re.VERBOSE)
+
+
+@dataclass(frozen=True)
+class Scan:
+    service: bool      # a SERVICE call (to another endpoint)
+    update: bool       # an update form (INSERT, DELETE, LOAD, CLEAR, DROP, …)
+    has_dataset: bool  # FROM or FROM NAMED: the query names its own dataset
+    depth: int         # deepest nesting of ( { [
+    chain: int         # operators and group keywords that chain
+
+
+def scan(query: str) -> Scan:
+    """Read the query's tokens (see the module docstring)."""
+    service = update = has_dataset = False
+    depth = deepest = chain = 0
+    first = True  # the first keyword after the prologue says which form it is
+    for token in _TOKEN.finditer(query):
+        kind = token.lastgroup
+        if kind == "word":
+            word = token.group().lower()
+            head = word.split(":", 1)[0]
+            if "service" in head:
+                service = True
+            if word in CHAIN_WORDS:
+                chain += 1
+            if word.startswith("from") and ":" not in word:
+                has_dataset = True
+            if first and word not in PROLOGUE and ":" not in word:
+                update = word in UPDATE_FORMS
+                first = False
+        elif kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth -= 1
+        elif kind == "operator":
+            chain += 1
+    return Scan(service, update, has_dataset, deepest, chain)
+
+
+def pattern_start(query: str) -> int:
+    """Where the query's WHERE group begins: the offset just after its `{` (for a VALUES block
+    that binds parameters where a server has no substitutions). ValueError when there is none."""
+    depth, seen_form, template_seen = 0, None, False
+    for token in _TOKEN.finditer(query):
+        kind = token.lastgroup
+        if kind == "word" and depth == 0:
+            word = token.group().lower()
+            if word in {"select", "ask", "construct", "describe"} and seen_form is None:
+                seen_form = word
+            elif word == "where":
+                seen_form = "where"  # the next top-level group is the pattern
+        elif kind == "open":
+            if depth == 0 and token.group() == "{" and seen_form:
+                if seen_form == "construct" and not template_seen:  # the template
+                    template_seen = True
+                else:
+                    return token.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    raise ValueError("the query has no WHERE group to bind parameters in")
