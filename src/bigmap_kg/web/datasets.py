@@ -101,8 +101,8 @@ async def delete_dataset(request: Request, identifier: str = PathParameter(
     `bigmap-kg withdraw`. The identifier is the dataset's (as in /api/datasets/{id}/datacite),
     or a record identifier or DOI."""
     _authorise(request)
-    store = request.app.state.store
-    write = None if dry_run else store.update
+    write = None if dry_run else request.app.state.backing_store.update
+    store = store_for(request)  # the look-ups take the gateway
     names = [PREFIXES["dataset"] + identifier]
 
     def run_withdraw() -> dict:
