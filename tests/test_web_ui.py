@@ -120,6 +120,30 @@ def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_pa
     assert [e for e in errors if "404" not in e] == []
 
 
+def test_search_from_the_header_of_any_page(browser_page) -> None:
+    """Typing in the header box of any page: 'ID15' suggests ESRF's ID15A beamline ('ID15A  ESRF'
+    in the Imaging table) and picking it opens its page; 'D50' submitted finds ILL's D50-NeXT
+    ('D50-NeXT (coupled with simultaneous XCT)  ILL'), grouped under instruments, with why."""
+    base, page, errors = browser_page
+    page.goto(base + "/tier1")
+    page.fill("#site-search", "ID15")
+    page.wait_for_selector("#search-suggestions option[value='ID15A — instrument']",
+                           state="attached")
+    page.fill("#site-search", "ID15A — instrument")
+    page.wait_for_url(re.compile(r"/instrument/esrf-id15a"))
+    assert page.inner_text("h1") == "ID15A"
+    page.fill("#site-search", "d50")
+    page.press("#site-search", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q=d50"))
+    group = page.locator("section.search-group", has_text="Instruments and beamlines")
+    assert "D50-NeXT" in group.inner_text()
+    assert "name: “D50-NeXT”" in group.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "search-d50.png"), full_page=True)
+    group.locator("a", has_text="D50-NeXT").click()
+    assert page.inner_text("h1") == "D50-NeXT"
+    assert errors == []
+
+
 def test_sorting_and_export_links(browser_page) -> None:
     base, page, errors = browser_page
     page.goto(base + "/matrix?cluster=surface-spectroscopy")
@@ -275,7 +299,8 @@ AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
            "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
            "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique",
-           "/ontology", "/relation/complementary/micro-xas--reels--electronic-structure"]
+           "/ontology", "/relation/complementary/micro-xas--reels--electronic-structure",
+           "/search?q=ESRF"]
 
 
 @pytest.mark.parametrize("path", AUDITED)

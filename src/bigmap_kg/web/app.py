@@ -25,6 +25,7 @@ from .linkeddata import router as linkeddata_router
 from .ontology import router as ontology_router
 from .plan import router as plan_router
 from .pool import InProcessRunner, QueryError, QueryPool, timed_out
+from .search import router as search_router
 from .settings import Settings
 from .sparql import SparqlFastPath, error_reply
 from .sparql import router as sparql_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
     app.include_router(ontology_router)
+    app.include_router(search_router)
     app.include_router(ui_router)
     app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
