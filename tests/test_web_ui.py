@@ -320,6 +320,29 @@ def test_accessibility_audit(browser_page, path: str) -> None:
     assert [e for e in errors if "404" not in e] == []
 
 
+def test_no_page_requests_anything_outside_the_server(browser_page) -> None:
+    """Every page, the API documentation included, works offline: each request the browser
+    makes (scripts, styles, images, fetches) goes to the server itself."""
+    base, page, errors = browser_page
+    requested: list[str] = []
+
+    def record(request) -> None:
+        requested.append(request.url)
+
+    page.on("request", record)
+    try:
+        for path in [*AUDITED, "/docs"]:
+            page.goto(base + path, wait_until="networkidle")
+        assert page.locator(".swagger-ui .opblock").count() > 20  # Swagger UI drew the routes
+        page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    finally:
+        page.remove_listener("request", record)
+    outside = sorted({url for url in requested
+                      if not url.startswith((base, "data:", "blob:", "about:"))})
+    assert outside == []
+    assert len(requested) > len(AUDITED)
+
+
 def test_length_scale_facet(browser_page, store) -> None:
     """Filter the matrix by length scale (1 nm – 100 nm): the entries kept are those whose
     finest printed lateral resolution (else the side of the smallest probed area) lies there."""

@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..store import LiveStore, connect, ontology_graph
 from .api import router as api_router
+from .apidocs import SWAGGER_UI
+from .apidocs import router as apidocs_router
 from .compaction import QuietCompactor
 from .competence import router as competence_router
 from .datasets import router as datasets_router
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
                 app.state.compactor.close()
 
     app = FastAPI(title="bigmap-kg", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs from local assets (apidocs.py)
                   description="The BIG-MAP characterisation knowledge graph (D5.1): a standard "
                               "SPARQL 1.1 endpoint and JSON-LD views.")
     app.state.settings = settings
@@ -79,10 +82,13 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.include_router(linkeddata_router)
     app.include_router(ontology_router)
     app.include_router(search_router)
+    app.include_router(apidocs_router)
     app.include_router(ui_router)
     app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
+    if SWAGGER_UI.exists():
+        app.mount("/vendor/swagger-ui", StaticFiles(directory=str(SWAGGER_UI)), name="swagger-ui")
     if YASGUI.exists():
         app.mount("/vendor/yasgui", StaticFiles(directory=str(YASGUI)), name="yasgui")
 

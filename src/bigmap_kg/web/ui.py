@@ -18,6 +18,7 @@ from ..namespaces import BASE, curie
 from ..queryfile import view
 from ..relations import relations
 from ..results import rows_as_dicts, run
+from .apidocs import NODE_MODULES
 from .collections import COLLECTIONS
 
 router = APIRouter(include_in_schema=False)
@@ -346,7 +347,7 @@ def _pairs(text: str | None) -> list[tuple[str, str]]:
             (line.partition("|") for line in (text or "").splitlines() if line)]
 
 
-YASGUI = Path(__file__).resolve().parents[3] / "node_modules" / "@zazuko" / "yasgui" / "build"
+YASGUI = NODE_MODULES / "@zazuko" / "yasgui" / "build"
 
 
 @router.get("/sparql-editor", response_class=HTMLResponse)
