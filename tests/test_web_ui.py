@@ -341,6 +341,33 @@ def test_no_page_requests_anything_outside_the_server(browser_page) -> None:
                       if not url.startswith((base, "data:", "blob:", "about:"))})
     assert outside == []
     assert len(requested) > len(AUDITED)
+    assert [e for e in errors if "404" not in e] == []
+
+
+PAGES = [*AUDITED, "/docs", "/facility/esrf", "/technique/xps", "/queries"]
+
+
+def shot_name(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+
+
+def test_every_page_at_phone_width_without_sideways_scroll(browser_session) -> None:
+    """At 390 px (a phone) no page is wider than the screen: wide tables and charts scroll
+    inside their own box. Screenshots of each page at phone and desktop width."""
+    base, page, _ = browser_session
+    wide = {}
+    try:
+        for width, height, suffix in ((390, 844, "phone"), (1280, 900, "desktop")):
+            page.set_viewport_size({"width": width, "height": height})
+            for path in PAGES:
+                page.goto(base + path, wait_until="load")
+                page.screenshot(path=str(ARTIFACTS / f"{suffix}-{shot_name(path)}.png"))
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    wide[f"{path} at {width}"] = scroll
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+    assert wide == {}
 
 
 def test_length_scale_facet(browser_page, store) -> None:
