@@ -333,7 +333,8 @@ def test_no_page_requests_anything_outside_the_server(browser_page) -> None:
     try:
         for path in [*AUDITED, "/docs"]:
             page.goto(base + path, wait_until="networkidle")
-        assert page.locator(".swagger-ui .opblock").count() > 20  # Swagger UI drew the routes
+        page.wait_for_selector(".swagger-ui .opblock", timeout=30000)  # Swagger UI drew them
+        assert page.locator(".swagger-ui .opblock").count() > 20
         page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
     finally:
         page.remove_listener("request", record)
