@@ -58,7 +58,7 @@ def filter_matrix(page, base: str, search: str | None = None, **facets: str) -> 
         page.select_option(f"#f-{facet}", value)
     if search is not None:
         page.fill("#f-q", search)
-    page.click("button[type=submit]")
+    page.click("form.facets button[type=submit]")
 
 
 def test_facets_technique_entry_and_cell(browser_page) -> None:
@@ -144,6 +144,29 @@ def test_search_from_the_header_of_any_page(browser_page) -> None:
     assert errors == []
 
 
+def test_xps_haxpes_ftir_for_sei_side_by_side(browser_page) -> None:
+    """From the matrix, filtered to the SEI question, tick XPS, HAXPES and ex-situ FTIR and
+    compare them: the penetration depths D5.1 prints ('Al Kα: 6-10 nm', '~30 nm at 10 keV',
+    '~1 µm') stand side by side, marked as differing; then download the CSV."""
+    base, page, errors = browser_page
+    page.goto(base + "/matrix")
+    page.select_option("#f-observable", "sei-composition")
+    page.click("form.facets button[type=submit]")
+    for name in ("X-ray Photoelectron Spectroscopy (XPS)", "hard x-ray photoelectron",
+                 "Ex-situ Fourier-"):
+        page.get_by_role("checkbox", name=re.compile(re.escape("Compare " + name), re.I)).check()
+    page.click("text=Compare selected")
+    page.wait_for_url(re.compile(r"/compare\?"))
+    depth = page.locator("tr.differs", has=page.locator("th", has_text="penetration depth"))
+    text = depth.inner_text()
+    assert "6-10 nm" in text and "~30 nm at 10 keV" in text and "~1 µm" in text
+    page.screenshot(path=str(ARTIFACTS / "compare-sei.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("text=Download as CSV")
+    assert download.value.suggested_filename == "compare.csv"
+    assert errors == []
+
+
 def test_sorting_and_export_links(browser_page) -> None:
     base, page, errors = browser_page
     page.goto(base + "/matrix?cluster=surface-spectroscopy")
@@ -199,7 +222,7 @@ def test_planner_form(browser_page) -> None:
     page.select_option("#p-observables", ["crystal-structure", "sei-composition",
                                           "lithium-distribution"])
     page.check("#p-operando")
-    page.click("button[type=submit]")
+    page.click("form.facets button[type=submit]")
     assert "SEI / CEI composition" in page.inner_text("[role=status]")
     assert "XRD-CT / PDF-CT" in page.inner_text("ol.plans")
     page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=True)
@@ -300,7 +323,7 @@ AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
            "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique",
            "/ontology", "/relation/complementary/micro-xas--reels--electronic-structure",
-           "/search?q=ESRF"]
+           "/search?q=ESRF", "/compare?technique=xps&technique=haxpes&technique=ftir"]
 
 
 @pytest.mark.parametrize("path", AUDITED)

@@ -18,6 +18,7 @@ from .api import router as api_router
 from .apidocs import SWAGGER_UI
 from .apidocs import router as apidocs_router
 from .compaction import QuietCompactor
+from .compare import router as compare_router
 from .competence import router as competence_router
 from .datasets import router as datasets_router
 from .head import HeadAsGet
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.include_router(linkeddata_router)
     app.include_router(ontology_router)
     app.include_router(search_router)
+    app.include_router(compare_router)
     app.include_router(apidocs_router)
     app.include_router(ui_router)
     app.include_router(competence_router)
