@@ -207,10 +207,27 @@ def test_tier1_plan_page(browser_page) -> None:
     base, page, errors = browser_page
     page.goto(base + "/tier1")
     assert page.locator("table tbody tr").count() == 43
-    assert page.locator("ol.timeline li").count() == 5
-    page.click("text=operando neutron imaging")
+    assert page.locator(".gantt-periods a.bar").count() == 5
+    page.click("table >> text=operando neutron imaging")
     assert "CEA, ILL" in page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / "tier1-experiment.png"), full_page=True)
+    assert errors == []
+
+
+def test_lno_experiments_before_m12_and_their_partners(browser_page) -> None:
+    """Choosing facets applies them at once (no Filter click) and keeps them in the URL: LNO
+    experiments starting before M12 (seven in Tables 1-3, see tests/test_tier1_page.py), on the
+    month chart, with their partners linked in the tables."""
+    base, page, errors = browser_page
+    page.goto(base + "/tier1")
+    page.select_option("#t-material", "lno")
+    page.wait_for_url(re.compile(r"material=lno"))
+    page.select_option("#t-before", "12")
+    page.wait_for_url(re.compile(r"material=lno.*before=12"))
+    assert page.locator(".gantt-rows li").count() == 7
+    partners = set(page.locator("table tbody td:first-child a").all_inner_texts())
+    assert {"CEA", "DTU", "UOXF", "UU", "NIC", "ILL", "ESRF"} <= partners
+    page.screenshot(path=str(ARTIFACTS / "tier1-lno-before-m12.png"), full_page=True)
     assert errors == []
 
 

@@ -32,6 +32,7 @@ from .search import router as search_router
 from .settings import Settings
 from .sparql import SparqlFastPath, error_reply
 from .sparql import router as sparql_router
+from .tier1 import router as tier1_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> SparqlFastPath:
     app.include_router(ontology_router)
     app.include_router(search_router)
     app.include_router(compare_router)
+    app.include_router(tier1_router)
     app.include_router(apidocs_router)
     app.include_router(ui_router)
     app.include_router(competence_router)
