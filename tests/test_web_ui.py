@@ -58,7 +58,7 @@ def filter_matrix(page, base: str, search: str | None = None, **facets: str) -> 
         page.select_option(f"#f-{facet}", value)
     if search is not None:
         page.fill("#f-q", search)
-    page.click("button[type=submit]")
+    page.click("form.facets button[type=submit]")
 
 
 def test_facets_technique_entry_and_cell(browser_page) -> None:
@@ -122,6 +122,53 @@ def test_empty_selection_offers_to_clear_and_unknown_page_is_friendly(browser_pa
     assert [e for e in errors if "404" not in e] == []
 
 
+def test_search_from_the_header_of_any_page(browser_page) -> None:
+    """Typing in the header box of any page: 'ID15' suggests ESRF's ID15A beamline ('ID15A  ESRF'
+    in the Imaging table) and picking it opens its page; 'D50' submitted finds ILL's D50-NeXT
+    ('D50-NeXT (coupled with simultaneous XCT)  ILL'), grouped under instruments, with why."""
+    base, page, errors = browser_page
+    page.goto(base + "/tier1")
+    page.fill("#site-search", "ID15")
+    page.wait_for_selector("#search-suggestions option[value='ID15A — instrument']",
+                           state="attached")
+    page.fill("#site-search", "ID15A — instrument")
+    page.wait_for_url(re.compile(r"/instrument/esrf-id15a"))
+    assert page.inner_text("h1") == "ID15A"
+    page.fill("#site-search", "d50")
+    page.press("#site-search", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q=d50"))
+    group = page.locator("section.search-group", has_text="Instruments and beamlines")
+    assert "D50-NeXT" in group.inner_text()
+    assert "name: “D50-NeXT”" in group.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "search-d50.png"), full_page=True)
+    group.locator("a", has_text="D50-NeXT").click()
+    assert page.inner_text("h1") == "D50-NeXT"
+    assert errors == []
+
+
+def test_xps_haxpes_ftir_for_sei_side_by_side(browser_page) -> None:
+    """From the matrix, filtered to the SEI question, tick XPS, HAXPES and ex-situ FTIR and
+    compare them: the penetration depths D5.1 prints ('Al Kα: 6-10 nm', '~30 nm at 10 keV',
+    '~1 µm') stand side by side, marked as differing; then download the CSV."""
+    base, page, errors = browser_page
+    page.goto(base + "/matrix")
+    page.select_option("#f-observable", "sei-composition")
+    page.click("form.facets button[type=submit]")
+    for name in ("X-ray Photoelectron Spectroscopy (XPS)", "hard x-ray photoelectron",
+                 "Ex-situ Fourier-"):
+        page.get_by_role("checkbox", name=re.compile(re.escape("Compare " + name), re.I)).check()
+    page.click("text=Compare selected")
+    page.wait_for_url(re.compile(r"/compare\?"))
+    depth = page.locator("tr.differs", has=page.locator("th", has_text="penetration depth"))
+    text = depth.inner_text()
+    assert "6-10 nm" in text and "~30 nm at 10 keV" in text and "~1 µm" in text
+    page.screenshot(path=str(ARTIFACTS / "compare-sei.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("text=Download as CSV")
+    assert download.value.suggested_filename == "compare.csv"
+    assert errors == []
+
+
 def test_sorting_and_export_links(browser_page) -> None:
     base, page, errors = browser_page
     page.goto(base + "/matrix?cluster=surface-spectroscopy")
@@ -162,10 +209,27 @@ def test_tier1_plan_page(browser_page) -> None:
     base, page, errors = browser_page
     page.goto(base + "/tier1")
     assert page.locator("table tbody tr").count() == 43
-    assert page.locator("ol.timeline li").count() == 5
-    page.click("text=operando neutron imaging")
+    assert page.locator(".gantt-periods a.bar").count() == 5
+    page.click("table >> text=operando neutron imaging")
     assert "CEA, ILL" in page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / "tier1-experiment.png"), full_page=True)
+    assert errors == []
+
+
+def test_lno_experiments_before_m12_and_their_partners(browser_page) -> None:
+    """Choosing facets applies them at once (no Filter click) and keeps them in the URL: LNO
+    experiments starting before M12 (seven in Tables 1-3, see tests/test_tier1_page.py), on the
+    month chart, with their partners linked in the tables."""
+    base, page, errors = browser_page
+    page.goto(base + "/tier1")
+    page.select_option("#t-material", "lno")
+    page.wait_for_url(re.compile(r"material=lno"))
+    page.select_option("#t-before", "12")
+    page.wait_for_url(re.compile(r"material=lno.*before=12"))
+    assert page.locator(".gantt-rows li").count() == 7
+    partners = set(page.locator("table tbody td:first-child a").all_inner_texts())
+    assert {"CEA", "DTU", "UOXF", "UU", "NIC", "ILL", "ESRF"} <= partners
+    page.screenshot(path=str(ARTIFACTS / "tier1-lno-before-m12.png"), full_page=True)
     assert errors == []
 
 
@@ -177,7 +241,7 @@ def test_planner_form(browser_page) -> None:
     page.select_option("#p-observables", ["crystal-structure", "sei-composition",
                                           "lithium-distribution"])
     page.check("#p-operando")
-    page.click("button[type=submit]")
+    page.click("form.facets button[type=submit]")
     assert "SEI / CEI composition" in page.inner_text("[role=status]")
     assert "XRD-CT / PDF-CT" in page.inner_text("ol.plans")
     page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=True)
@@ -277,7 +341,8 @@ AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
            "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",
            "/instrument/esrf-id31", "/experiment/t1-08", "/technique/no-such-technique",
-           "/ontology", "/relation/complementary/haxpes--xps--sei-composition"]
+           "/ontology", "/relation/complementary/haxpes--xps--sei-composition",
+           "/search?q=ESRF", "/compare?technique=xps&technique=haxpes&technique=ftir"]
 
 
 @pytest.mark.parametrize("path", AUDITED)
@@ -295,6 +360,57 @@ def test_accessibility_audit(browser_page, path: str) -> None:
              for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert found == []
     assert [e for e in errors if "404" not in e] == []
+
+
+def test_no_page_requests_anything_outside_the_server(browser_page) -> None:
+    """Every page, the API documentation included, works offline: each request the browser
+    makes (scripts, styles, images, fetches) goes to the server itself."""
+    base, page, errors = browser_page
+    requested: list[str] = []
+
+    def record(request) -> None:
+        requested.append(request.url)
+
+    page.on("request", record)
+    try:
+        for path in [*AUDITED, "/docs"]:
+            page.goto(base + path, wait_until="networkidle")
+        page.wait_for_selector(".swagger-ui .opblock", timeout=30000)  # Swagger UI drew them
+        assert page.locator(".swagger-ui .opblock").count() > 20
+        page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    finally:
+        page.remove_listener("request", record)
+    outside = sorted({url for url in requested
+                      if not url.startswith((base, "data:", "blob:", "about:"))})
+    assert outside == []
+    assert len(requested) > len(AUDITED)
+    assert [e for e in errors if "404" not in e] == []
+
+
+PAGES = [*AUDITED, "/docs", "/facility/esrf", "/technique/xps", "/queries"]
+
+
+def shot_name(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+
+
+def test_every_page_at_phone_width_without_sideways_scroll(browser_session) -> None:
+    """At 390 px (a phone) no page is wider than the screen: wide tables and charts scroll
+    inside their own box. Screenshots of each page at phone and desktop width."""
+    base, page, _ = browser_session
+    wide = {}
+    try:
+        for width, height, suffix in ((390, 844, "phone"), (1280, 900, "desktop")):
+            page.set_viewport_size({"width": width, "height": height})
+            for path in PAGES:
+                page.goto(base + path, wait_until="load")
+                page.screenshot(path=str(ARTIFACTS / f"{suffix}-{shot_name(path)}.png"))
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    wide[f"{path} at {width}"] = scroll
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})
+    assert wide == {}
 
 
 def test_length_scale_facet(browser_page, store) -> None:

@@ -16,7 +16,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..store import LiveStore, connect, ontology_graph
 from .api import router as api_router
+from .apidocs import SWAGGER_UI
+from .apidocs import router as apidocs_router
 from .compaction import QuietCompactor
+from .compare import router as compare_router
 from .competence import router as competence_router
 from .datasets import router as datasets_router
 from .door import Door, short_validation_errors
@@ -26,8 +29,10 @@ from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
 from .ontology import router as ontology_router
 from .plan import router as plan_router
+from .search import router as search_router
 from .settings import Settings
 from .sparql import router as sparql_router
+from .tier1 import router as tier1_router
 from .ui import YASGUI, not_found_page
 from .ui import router as ui_router
 
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Door:
                 app.state.compactor.close()
 
     app = FastAPI(title="bigmap-kg", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs from local assets (apidocs.py)
                   description="The BIG-MAP characterisation knowledge graph (D5.1): a standard "
                               "SPARQL 1.1 endpoint and JSON-LD views.")
     app.state.settings = settings
@@ -72,10 +78,16 @@ def create_app(settings: Settings | None = None) -> Door:
     app.include_router(plan_router)
     app.include_router(linkeddata_router)
     app.include_router(ontology_router)
+    app.include_router(search_router)
+    app.include_router(compare_router)
+    app.include_router(tier1_router)
+    app.include_router(apidocs_router)
     app.include_router(ui_router)
     app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
+    if SWAGGER_UI.exists():
+        app.mount("/vendor/swagger-ui", StaticFiles(directory=str(SWAGGER_UI)), name="swagger-ui")
     if YASGUI.exists():
         app.mount("/vendor/yasgui", StaticFiles(directory=str(YASGUI)), name="yasgui")
 

@@ -18,6 +18,7 @@ from ..namespaces import BASE, curie
 from ..queryfile import view
 from ..relations import relations
 from ..results import rows_as_dicts, run
+from .apidocs import NODE_MODULES
 from .collections import COLLECTIONS
 from .gateway import store_for
 
@@ -337,13 +338,7 @@ async def cell_index(request: Request) -> HTMLResponse:
         "facets": _cell_facets(cards), "selected": selected, "clear_links": clear_links})
 
 
-def _pairs(text: str | None) -> list[tuple[str, str]]:
-    """'iri|label' lines as (page, label) pairs."""
-    return [(page_of(iri), label) for iri, _, label in
-            (line.partition("|") for line in (text or "").splitlines() if line)]
-
-
-YASGUI = Path(__file__).resolve().parents[3] / "node_modules" / "@zazuko" / "yasgui" / "build"
+YASGUI = NODE_MODULES / "@zazuko" / "yasgui" / "build"
 
 
 @router.get("/sparql-editor", response_class=HTMLResponse)
@@ -352,28 +347,6 @@ async def sparql_editor(request: Request) -> HTMLResponse:
     queries."""
     return TEMPLATES.TemplateResponse(request, "sparql.html", {
         "title": "SPARQL", "yasgui": (YASGUI / "yasgui.min.js").exists()})
-
-
-@router.get("/tier1", response_class=HTMLResponse)
-async def tier1(request: Request) -> HTMLResponse:
-    store = store_for(request)
-
-    def load() -> tuple[list, list]:
-        rows = rows_as_dicts(run(store, view("tier1-rows"), prefixes=False))
-        for row in rows:
-            row["page"] = page_of(row["experiment"])
-            row["techniqueLinks"] = _pairs(row["techniques"])
-            row["materialLinks"] = _pairs(row["materials"])
-        periods = [{"label": r["label"].value, "start": int(r["start"].value),
-                    "end": int(r["end"].value), "page": page_of(r["p"].value)}
-                   for r in run(store, view("periods"), prefixes=False)]
-        return rows, periods
-
-    rows, periods = await asyncio.to_thread(load)
-    tables = [(table, [r for r in rows if r["table"] == table])
-              for table in sorted({r["table"] for r in rows}, key=int)]
-    return TEMPLATES.TemplateResponse(request, "tier1.html", {
-        "title": "Tier 1 plan", "tables": tables, "periods": periods})
 
 
 @router.get("/planner", response_class=HTMLResponse)
