@@ -15,7 +15,7 @@ from bigmap_kg.web.settings import Settings
 
 @pytest.fixture(scope="module")
 def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, in_process=True))) as c:
+    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
         yield c
 
 

@@ -17,7 +17,7 @@ B = "https://w3id.org/bigmap-kg/"
 
 @pytest.fixture(scope="module")
 def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, in_process=True))) as c:
+    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
         yield c
 
 

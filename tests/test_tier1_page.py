@@ -25,7 +25,7 @@ LNO_BEFORE_M12 = {"t1-08", "t1-10", "t2-04", "t2-06", "t3-01", "t3-02", "t3-04"}
 
 @pytest.fixture(scope="module")
 def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, in_process=True))) as c:
+    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
         yield c
 
 
