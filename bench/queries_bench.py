@@ -31,28 +31,28 @@ def node(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri if iri.startswith("http") else B + iri)
 
 
-# what each view's caller binds (src/bigmap_kg/web, planner, relations, datasets), and whether
-# it inlines the term; views not listed run unbound, as their callers run them
-VIEW_BINDINGS: dict[str, tuple[dict, bool]] = {
-    "entity": ({"entity": node("technique/xrd")}, True),
-    "technique-cells": ({"technique": node("technique/xrd")}, True),
-    "instances": ({"class": node(BMO + "Technique")}, False),
-    "relations": ({"technique": node("technique/xrd")}, False),
-    "plan-candidates": ({"required": [node("observable/crystal-structure"),
-                                      node("observable/morphology")]}, False),
-    "material-techniques": ({"material": node("material/lno")}, False),
-    "technique-classes": ({"technique": [node("technique/xrd"), node("technique/xrd-ct")]},
-                          False),
-    "ingest-context": ({"node": [node("technique/xrd"), node("instrument/esrf-id31")]}, False),
-    "dataset-datacite": ({"dataset": node("dataset/none")}, False),
-    "experiment-datasets": ({"experiment": node("experiment/t3-09")}, False),
-    "datasets-of-entity": ({"value": node("technique/xrd")}, False),
+# what each view's caller binds (src/bigmap_kg/web, planner, relations, datasets); views not
+# listed run unbound, as their callers run them
+VIEW_BINDINGS: dict[str, dict] = {
+    "entity": {"entity": node("technique/xrd")},
+    "compare-entries": {"technique": node("technique/xrd")},
+    "technique-cells": {"technique": node("technique/xrd")},
+    "instances": {"class": node(BMO + "Technique")},
+    "relations": {"technique": node("technique/xrd")},
+    "plan-candidates": {"required": [node("observable/crystal-structure"),
+                                     node("observable/morphology")]},
+    "material-techniques": {"material": node("material/lno")},
+    "technique-classes": {"technique": [node("technique/xrd"), node("technique/xrd-ct")]},
+    "ingest-context": {"node": [node("technique/xrd"), node("instrument/esrf-id31")]},
+    "dataset-datacite": {"dataset": node("dataset/none")},
+    "experiment-datasets": {"experiment": node("experiment/t3-09")},
+    "datasets-of-entity": {"value": node("technique/xrd")},
 }
 
 
-def timed(store, text: str, bindings: dict, inline: bool, runs: int) -> tuple[float, int]:
+def timed(store, text: str, bindings: dict, runs: int) -> tuple[float, int]:
     def once() -> int:
-        result = run(store, text, prefixes=False, bindings=bindings, inline=inline)
+        result = run(store, text, prefixes=False, bindings=bindings)
         return 1 if isinstance(result, bool) else sum(1 for _ in result)
 
     count = once()
@@ -64,18 +64,17 @@ def timed(store, text: str, bindings: dict, inline: bool, runs: int) -> tuple[fl
     return statistics.median(samples), count
 
 
-def jobs() -> list[tuple[str, str, dict, bool]]:
+def jobs() -> list[tuple[str, str, dict]]:
     from bigmap_kg.namespaces import sparql_prologue
     from bigmap_kg.web.collections import COLLECTIONS  # the filter the pages put in
 
     pattern = COLLECTIONS["datasets"].filters["technique"].pattern
 
-    found = [(f"queries/{p.stem}", sparql_prologue() + QueryFile.read(p).text, {}, False)
+    found = [(f"queries/{p.stem}", sparql_prologue() + QueryFile.read(p).text, {})
              for p in sorted(paths.QUERIES_DIR.glob("*.rq"))]
     for path in sorted(VIEWS_DIR.glob("*.rq")):
-        bindings, inline = VIEW_BINDINGS.get(path.stem, ({}, False))
         text = view(path.stem).replace("FILTER_PATTERN", pattern)
-        found.append((f"views/{path.stem}", text, bindings, inline))
+        found.append((f"views/{path.stem}", text, VIEW_BINDINGS.get(path.stem, {})))
     return found
 
 
@@ -86,8 +85,8 @@ def main() -> int:
     parser.add_argument("--store", type=Path, default=paths.store_dir())
     args = parser.parse_args()
     store = open_store(args.store)
-    results = [(name, *timed(store, text, bindings, inline, args.runs))
-               for name, text, bindings, inline in jobs()]
+    results = [(name, *timed(store, text, bindings, args.runs))
+               for name, text, bindings in jobs()]
     results.sort(key=lambda r: -r[1])
     print(f"{'query':<56} {'median ms':>10} {'results':>8}")
     for name, ms, count in results:

@@ -28,11 +28,11 @@ def test_every_named_query_and_view_is_fast(store) -> None:
     jobs = load_bench().jobs()
     assert len(jobs) >= 50  # every file of queries/ and src/bigmap_kg/views/
     slow = {}
-    for name, text, bindings, inline in jobs:
+    for name, text, bindings in jobs:
         samples = []
         for _ in range(3):
             started = time.perf_counter()
-            result = run(store, text, prefixes=False, bindings=bindings, inline=inline)
+            result = run(store, text, prefixes=False, bindings=bindings)
             if not isinstance(result, bool):
                 sum(1 for _ in result)
             samples.append((time.perf_counter() - started) * 1000)

@@ -78,8 +78,8 @@ class Resolution:
             return self.note() or ""
         qualifier = {True: " (operando)", False: " (ex situ)"}.get(self.operando, "")
         why = {"exact": " (its skos:exactMatch)", "close": " (its skos:closeMatch)"}.get(
-            self.how, f" (the class is narrower than {self.how[9:]}, the exactMatch of that "
-                      "broader D5.1 technique; the run keeps the narrower class as its type)"
+            self.how, f" (the class is {self.how[9:]}'s skos:narrowMatch: D5.1's technique is "
+                      "broader; the run keeps the narrower class as its type)"
             if self.how.startswith("narrower") else "")
         return f"{self.kind} {self.text!r} → {curie(str(self.node))}{qualifier}{why}"
 
@@ -98,13 +98,10 @@ class Vocabulary:
         vocabulary = cls()
         for row in run(store, view("ingest-vocabulary"), prefixes=False):
             name, kind, thing = row["name"].value, row["kind"].value, row["thing"].value
-            if kind == "panet-parent":  # child class → its broader classes
-                vocabulary.names[kind][thing].add(URIRef(name))
-                continue
             key = name if kind.startswith("technique-") or name.startswith("http") \
                 else normalise(name)
             vocabulary.names[kind][key].add(URIRef(thing))
-            if not kind.startswith(("technique-", "panet-")):  # its id: "T3-09", "esrf-id31"
+            if not kind.startswith("technique-"):  # its id: "T3-09", "esrf-id31"
                 vocabulary.names[kind][normalise(thing.rsplit("/", 1)[-1])].add(URIRef(thing))
         vocabulary.known = {row["iri"].value for row in run(
             store, view("ingest-known-iris"), prefixes=False)}
@@ -127,24 +124,19 @@ class Vocabulary:
 
     def resolve_panet(self, iri: str) -> Resolution:
         """A PaNET class to a D5.1 technique, deliberately: its exactMatch; else its closeMatch;
-        else the exactMatch of the nearest broader PaNET class (the record is more specific
-        than D5.1); never a technique that is narrower than the class (its broadMatch)."""
+        else the technique whose skos:narrowMatch it is (the record is more specific than
+        D5.1); never a technique that is narrower than the class (its broadMatch)."""
         names = self.names
         for kind, how in (("technique", "exact"), ("technique-close", "close")):
             found = names[kind].get(iri, set())
             if found:
                 return Resolution(iri, "technique", tuple(sorted(found)), how=how
                                   if len(found) == 1 else "")
-        level, seen = {iri}, {iri}
-        while level:
-            level = {p for c in level for p in names["panet-parent"].get(c, set())} - seen
-            seen |= level
-            found = {t for c in level for t in names["technique"].get(str(c), set())}
-            if found:
-                broader = ", ".join(sorted(curie(str(c)) for c in level
-                                           if names["technique"].get(str(c))))
-                return Resolution(iri, "technique", tuple(sorted(found)),
-                                  how=f"narrower {broader}" if len(found) == 1 else "")
+        found = names["technique-narrow"].get(iri, set())
+        if found:
+            broader = ", ".join(sorted(curie(str(t)) for t in found))
+            return Resolution(iri, "technique", tuple(sorted(found)),
+                              how=f"narrower {broader}" if len(found) == 1 else "")
         narrower = names["technique-broad"].get(iri, set())
         if narrower:
             return Resolution(iri, "technique", (), how="broad " + ", ".join(
