@@ -1,8 +1,10 @@
-"""Shared fixtures: one store built from the shipped data for the whole session."""
+"""Shared fixtures: one store built from the shipped data for the whole session, and a real
+browser (Debian's chromium driven by Playwright) on a real server for the page tests."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,11 @@ from bigmap_kg.store import open_store
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_25d3a3d276579e9f.txt"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: screenshots of the browser tests (look at them)
+ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core from the npm registry (package.json devDependencies; `make` runs npm ci)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +73,31 @@ def select(store, query: str, inferred: bool = True) -> list[dict[str, str | Non
     from bigmap_kg.results import rows_as_dicts, run
 
     return rows_as_dicts(run(store, query, inferred=inferred))
+
+
+@pytest.fixture(scope="module")
+def browser_session(store_path):
+    """(base URL, page, console errors): one server and one chromium page per test module."""
+    from .server import running_server
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_server(store_path) as base, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield base, page, errors
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(browser_session):
+    """The shared page, with the console errors of earlier tests forgotten."""
+    browser_session[2].clear()
+    return browser_session

@@ -6,43 +6,15 @@ Screenshots go to test-artifacts/; any console error or page error fails the tes
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .server import running_server
+from .conftest import ARTIFACTS, AXE, CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-#: axe-core from the npm registry (package.json devDependencies; `make` runs npm ci)
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium is not installed (make test installs it)")
-
-
-@pytest.fixture(scope="module")
-def browser_session(store_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with running_server(store_path) as base, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield base, page, errors
-        browser.close()
-
-
-@pytest.fixture
-def browser_page(browser_session):
-    """The shared page, with the console errors of earlier tests forgotten."""
-    browser_session[2].clear()
-    return browser_session
 
 
 def technique_cells(page) -> list[str]:

@@ -18,23 +18,27 @@ from ..store import LiveStore, connect, ontology_graph
 from .api import router as api_router
 from .apidocs import SWAGGER_UI
 from .apidocs import router as apidocs_router
+from .cells import router as cells_router
 from .compaction import QuietCompactor
 from .compare import router as compare_router
 from .competence import router as competence_router
 from .datasets import router as datasets_router
 from .door import Door, short_validation_errors
+from .editor import YASGUI
+from .editor import router as editor_router
 from .gateway import Gateway, QueryError
 from .head import HeadAsGet
 from .jsonld import build_context
 from .linkeddata import router as linkeddata_router
+from .matrix import router as matrix_router
 from .ontology import router as ontology_router
+from .pages import not_found_page
 from .plan import router as plan_router
+from .plan_page import router as plan_page_router
 from .search import router as search_router
 from .settings import Settings
 from .sparql import router as sparql_router
 from .tier1 import router as tier1_router
-from .ui import YASGUI, not_found_page
-from .ui import router as ui_router
 
 
 def create_app(settings: Settings | None = None) -> Door:
@@ -82,7 +86,10 @@ def create_app(settings: Settings | None = None) -> Door:
     app.include_router(compare_router)
     app.include_router(tier1_router)
     app.include_router(apidocs_router)
-    app.include_router(ui_router)
+    app.include_router(matrix_router)
+    app.include_router(cells_router)
+    app.include_router(editor_router)
+    app.include_router(plan_page_router)
     app.include_router(competence_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")

@@ -20,7 +20,7 @@ from ..namespaces import BMO
 from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .gateway import store_for
-from .ui import TEMPLATES, page_of
+from .pages import TEMPLATES, page_of
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from ..namespaces import BASE, KINDS, PREFIXES, SRC
 from .api import _exists, entity_document, entity_triples
 from .docs import examples
+from .entity import entity_page
 from .gateway import store_for
 from .negotiation import acceptable
-from .ui import entity_page
 
 router = APIRouter()
 DOCUMENT_TYPES = {"ttl": ("text/turtle", ox.RdfFormat.TURTLE),

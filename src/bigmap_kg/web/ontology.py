@@ -18,7 +18,7 @@ from ..results import run
 from .docs import examples
 from .gateway import store_for
 from .linkeddata import DOCUMENT_TYPES, document_headers, rdf_document, see_other
-from .ui import TEMPLATES, page_of
+from .pages import TEMPLATES, page_of
 
 router = APIRouter()
 #: the sections of the page, in order, and the types that put a term in them (first wins)

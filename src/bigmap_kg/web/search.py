@@ -17,7 +17,7 @@ from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .docs import examples
 from .gateway import store_for
-from .ui import TEMPLATES, page_of
+from .pages import TEMPLATES, page_of
 
 router = APIRouter()
 

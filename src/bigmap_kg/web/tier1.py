@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .gateway import store_for
-from .ui import TEMPLATES, page_of
+from .pages import TEMPLATES, page_of
 
 router = APIRouter(include_in_schema=False)
 #: filter name → (heading, the links of an experiment it looks at)
