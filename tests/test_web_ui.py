@@ -205,21 +205,6 @@ def test_lno_experiments_before_m12_and_their_partners(browser_page) -> None:
     assert errors == []
 
 
-def test_planner_form(browser_page) -> None:
-    """Crystal structure + SEI composition + lithium distribution, operando only: SEI
-    composition stays uncovered; XRD-CT/PDF-CT covers the other two."""
-    base, page, errors = browser_page
-    page.goto(base + "/planner")
-    page.select_option("#p-observables", ["crystal-structure", "sei-composition",
-                                          "lithium-distribution"])
-    page.check("#p-operando")
-    page.click("form.facets button[type=submit]")
-    assert "SEI / CEI composition" in page.inner_text("[role=status]")
-    assert "XRD-CT / PDF-CT" in page.inner_text("ol.plans")
-    page.screenshot(path=str(ARTIFACTS / "planner.png"), full_page=True)
-    assert errors == []
-
-
 def test_partners_for_operando_xrd_on_pouch_cells_by_clicking(browser_page) -> None:
     """Operando (commercial/realistic) diffraction rows offering a pouch cell: XRD commercial
     (DTU 'Cylindrical, Pouch'), lab XRD (UU 'Pouch (transmission)'), synchrotron XRD (UU's pouch

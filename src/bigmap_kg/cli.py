@@ -243,8 +243,10 @@ def plan_command(observables, operando, categories, facility_types, partners, ma
                    + f"  (cross-check partners: {found.cross_check_partners}"
                    + (f", shared cell: {curie(found.shared_cells[0])}" if found.shared_cells
                       else "") + ")")
-    if result.uncovered:
-        click.echo("uncovered: " + ", ".join(curie(o) for o in result.uncovered))
+    for why in result.why_uncovered:
+        click.echo(f"uncovered: {curie(why.observable)}; measured only by "
+                   + (", ".join(curie(e) for e in why.measured_by) or "no matrix row")
+                   + (f"; drop {' or '.join(why.relax)} to cover it" if why.relax else ""))
     click.echo(f"({len(result.plans)} plan(s) from {result.candidates} candidate entries)")
 
 

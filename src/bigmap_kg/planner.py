@@ -4,7 +4,11 @@ Exact on the D5.1 graph (55 entries): every combination of candidate entries up 
 is examined with bit masks; the covers of minimum size are ranked by fewest techniques, most
 partners able to cross-check, most techniques on one shared cell, best time resolution. When no
 set covers everything, the best covers of what can be covered are returned with the rest listed
-as uncovered.
+as uncovered, each with the rows that measure it and the constraints that exclude them.
+
+Offers are kept one by one: with a facility-type constraint, a step lists only the partners and
+instruments at such a facility (a partner's laboratory diffractometer is not a neutron offer);
+with a partner constraint, only those partners' instruments and cells.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ class Candidate:
 class Plan:
     entries: list[str]
     techniques: list[str]
+    #: entry → the required observables it covers (itself or through a narrower concept)
+    covers: dict[str, list[str]]
     partners: dict[str, list[str]]
     instruments: dict[str, list[str]]
     cells: dict[str, list[str]]
@@ -76,6 +82,16 @@ class Plan:
 
 
 @dataclass
+class Uncovered:
+    """Why an observable is left: the rows that measure it at all, and each constraint which,
+    dropped alone, would let one of them cover it (none: D5.1 has no row for it)."""
+
+    observable: str
+    measured_by: list[str]
+    relax: list[str]
+
+
+@dataclass
 class PlanResult:
     required: list[str]
     covered: list[str]
@@ -83,6 +99,9 @@ class PlanResult:
     plans: list[Plan]
     candidates: int
     exact: bool = True
+    why_uncovered: list[Uncovered] = field(default_factory=list)
+    #: IRI → label of every entry, technique, observable, partner, instrument and cell named
+    labels: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "plans": [p.as_dict() for p in self.plans]}
@@ -111,6 +130,16 @@ def _resolve(store: ox.Store, values: tuple[str, ...] | list[str], prefix: str, 
     return resolved
 
 
+def _offers(store: ox.Store) -> dict[str, list[dict]]:
+    """entry → its offers: {partner, instrument, facilityType, cell} (IRIs or None)."""
+    offers: dict[str, list[dict]] = defaultdict(list)
+    for row in _rows(store, view("plan-offers")):
+        offers[row["entry"].value].append({k: row[k].value if row[k] is not None else None
+                                           for k in ("partner", "instrument", "facilityType",
+                                                     "cell")})
+    return offers
+
+
 def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
                 allowed_techniques: set[str] | None) -> list[Candidate]:
     found: dict[str, Candidate] = {}
@@ -121,11 +150,6 @@ def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
         candidate.covers.add(row["required"].value)
         if row["category"] is not None:
             candidate.category = row["category"].value
-        for name, values in (("partners", candidate.partners),
-                             ("facilityTypes", candidate.facility_types),
-                             ("instruments", candidate.instruments), ("cells", candidate.cells)):
-            if row[name] is not None:
-                values.update(row[name].value.split())
         if row["bestTime"] is not None:
             candidate.time = float(row["bestTime"].value)
     categories = {CATEGORIES[c] for c in constraints.categories}
@@ -134,17 +158,29 @@ def _candidates(store: ox.Store, required: list[str], constraints: Constraints,
         categories = (categories & operando) if categories else operando
     facility_types = {FACILITY_TYPES[f] for f in constraints.facility_types}
     partners = set(constraints.partners)
+    offers = _offers(store)
     kept = []
     for candidate in found.values():
         if categories and candidate.category not in categories:
             continue
-        if facility_types and not candidate.facility_types & facility_types:
-            continue
-        if partners:
-            candidate.partners &= partners
-            if not candidate.partners:
-                continue
         if allowed_techniques is not None and candidate.technique not in allowed_techniques:
+            continue
+        for offer in offers.get(candidate.entry, ()):
+            if partners and offer["partner"] not in partners:
+                continue
+            if offer["instrument"] is not None:
+                if facility_types and offer["facilityType"] not in facility_types:
+                    continue
+                candidate.instruments.add(offer["instrument"])
+                candidate.facility_types.add(offer["facilityType"])
+            else:
+                candidate.cells.add(offer["cell"])
+                if facility_types:  # a cell is brought to the facility: not an offer of it
+                    continue
+            candidate.partners.add(offer["partner"])
+        if facility_types and not candidate.instruments:
+            continue
+        if partners and not candidate.partners:
             continue
         kept.append(candidate)
     return sorted(kept, key=lambda c: c.entry)
@@ -172,6 +208,7 @@ def _plan(chosen: tuple[Candidate, ...], cells_by_technique: dict[str, set[str]]
     shared = sorted(c for c, n in counts.items() if n == most and n >= 2)
     times = [c.time for c in chosen if c.time is not None]
     return Plan(entries=[c.entry for c in chosen], techniques=techniques,
+                covers={c.entry: sorted(c.covers) for c in chosen},
                 partners={c.entry: sorted(c.partners) for c in chosen},
                 instruments={c.entry: sorted(c.instruments) for c in chosen},
                 cells={c.entry: sorted(c.cells) for c in chosen}, shared_cells=shared,
@@ -222,7 +259,39 @@ def plan(store: ox.Store, observables: list[str], constraints: Constraints) -> P
         if plans:
             break
     plans.sort(key=_rank)
-    return PlanResult(required=required, covered=covered,
-                      uncovered=[o for o in required if o not in covered],
+    uncovered = [o for o in required if o not in covered]
+    return PlanResult(required=required, covered=covered, uncovered=uncovered,
                       plans=plans[:constraints.limit], candidates=len(candidates),
-                      exact=bool(plans) or not reachable)
+                      exact=bool(plans) or not reachable,
+                      why_uncovered=[_why_uncovered(store, o, constraints, allowed)
+                                     for o in uncovered],
+                      labels=_labels(store))
+
+
+#: the constraints a reader can drop, and the Constraints fields that drop them
+RELAXABLE = {"operando only": {"operando_only": False}, "sample format": {"categories": ()},
+             "facility type": {"facility_types": ()}, "partners": {"partners": ()},
+             "material": {"material": None}}
+
+
+def _why_uncovered(store: ox.Store, observable: str, constraints: Constraints,
+                   allowed: set[str] | None) -> Uncovered:
+    """The rows measuring `observable` under no constraint, and which constraints, dropped
+    alone, would leave one of them."""
+    free = Constraints(max_size=constraints.max_size, limit=constraints.limit)
+    measured_by = [c.entry for c in _candidates(store, [observable], free, None)]
+    relax = []
+    for name, dropped in RELAXABLE.items():
+        relaxed = Constraints(**{**asdict(constraints), **dropped})
+        if relaxed == constraints:
+            continue
+        if _candidates(store, [observable], relaxed,
+                       None if name == "material" else allowed):
+            relax.append(name)
+    return Uncovered(observable, measured_by, relax)
+
+
+def _labels(store: ox.Store) -> dict[str, str]:
+    """Labels of the things a plan names (entries, techniques, observables, partners,
+    instruments, cells)."""
+    return {r["thing"].value: r["label"].value for r in _rows(store, view("plan-labels"))}
