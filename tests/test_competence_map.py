@@ -11,7 +11,7 @@ import pytest
 
 from bigmap_kg.namespaces import BASE, GRAPH_DATA
 from bigmap_kg.store import write_store
-from bigmap_kg.web.competence import NOT_STATED, Bubble, charts
+from bigmap_kg.web.competence import NOT_STATED, R1, Bubble, charts
 
 from .conftest import select
 from .server import running_server
@@ -98,14 +98,61 @@ def test_changed_data_changes_the_chart(store, changed_store) -> None:
 
 
 def test_the_served_page_changes_with_the_store(changed_store, tmp_path, store_path) -> None:
-    """The page of a server over the changed store draws NMR as a bubble; over the built store
-    NMR is only listed as 'not stated'."""
+    """The page of a server over the changed store draws NMR as a bubble on the axis; over the
+    built store NMR sits in the 'no printed value' strip."""
     bubble = re.compile(r'<a href="/technique/ssnmr" class="bubble"')
     with running_server(store_path) as base:
         page = httpx.get(base + "/competence-map", timeout=30).text
-    assert not bubble.search(page) and 'href="/technique/ssnmr" title=' in page
+    assert not bubble.search(page) and '<a href="/technique/ssnmr" class="bubble unplaced"' in page
     target = tmp_path / "store"
     write_store(changed_store.quads_for_pattern(None, None, None, None), target)
     with running_server(target) as base:
         page = httpx.get(base + "/competence-map", timeout=30).text
     assert bubble.search(page) and "res 5 µm (test)" in page
+
+
+def test_bubble_area_is_proportional_to_partners_and_no_band_is_empty(store) -> None:
+    """Issue 15: "bubble radius spans only 10.5-13.8 px with no size legend" and "the top 40 %
+    of each chart is empty". Area ∝ partners (r = R1 √partners) on the axis and in the strip,
+    every drawn band holds a bubble, and the strip lies below the axis."""
+    for scale in ("resolution", "area"):
+        for chart in charts(store, scale):
+            for bubble in chart.placed + chart.unplaced:
+                assert bubble.r ** 2 == pytest.approx(R1 ** 2 * bubble.partners)
+            for name, *_ in chart.rows:
+                assert any(b.row == name for b in chart.placed), (scale, chart.facility, name)
+            assert all(chart.axis < chart.strip[0] < b.y < chart.strip[1]
+                       for b in chart.unplaced)
+    lab_xrd, _ = _find(store, "area", "LaboratoryFacility", "lab-xrd")
+    single = min((b for c in charts(store, "area") for b in c.placed), key=lambda b: b.partners)
+    assert lab_xrd.r / single.r == pytest.approx((7 / single.partners) ** 0.5)
+
+
+def test_a_chart_downloads_as_a_standalone_svg(store_path) -> None:
+    """/competence-map/LaboratoryFacility.svg is an SVG document with its styles inside (it
+    renders without the page's CSS). D5.1 section 2.1: laboratory XRD "1D", "Å", seven partners
+    (UU, TUD, UOXF, UCAM, CNRS, CEA, DTU), so its circle has the radius of seven partners, in the
+    mapping-1D band; FTIR (no printed lateral resolution) is in the strip, not on the axis."""
+    import xml.etree.ElementTree as ET
+
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    with running_server(store_path) as base:
+        response = httpx.get(base + "/competence-map/LaboratoryFacility.svg",
+                             params={"scale": "area"}, timeout=30)
+        missing = httpx.get(base + "/competence-map/Nowhere.svg", timeout=30)
+        by_resolution = httpx.get(base + "/competence-map/LaboratoryFacility.svg", timeout=30)
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert missing.status_code == 404
+    root = ET.fromstring(response.content)
+    assert root.tag == svg_ns + "svg" and ".cl-imaging" in root.find(svg_ns + "style").text
+    links = {a.get("href"): a for a in root.iter(svg_ns + "a")}
+    circle = links["/technique/lab-xrd"].find(svg_ns + "circle")
+    assert float(circle.get("r")) == pytest.approx(R1 * 7 ** 0.5)
+    band = next(r for r in root.iter(svg_ns + "rect") if r.get("class") == "band")
+    label = next(t for t in root.iter(svg_ns + "text") if t.get("class") == "row-label")
+    assert label.text == "mapping 1D"
+    assert float(band.get("y")) < float(circle.get("cy")) < float(band.get("y")) + float(
+        band.get("height"))
+    strip = {a.get("href"): a for a in ET.fromstring(by_resolution.content).iter(svg_ns + "a")
+             if a.get("class") == "bubble unplaced"}
+    assert "/technique/ftir" in strip

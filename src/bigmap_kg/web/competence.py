@@ -2,8 +2,9 @@
 
 One chart per facility type: x = a printed length on a log scale (lateral resolution or the
 size of the probed area, the reader chooses), y = the 1D/2D/3D mapping where the graph states
-it (else a band "not stated in D5.1"), bubble area = partners, fill = cluster, green outline =
-operando. Techniques without a printed length are listed beside the chart, never placed.
+it (else a band "not stated in D5.1"; a band no bubble uses is not drawn), bubble area =
+partners, fill = cluster, green outline = operando. Techniques without a printed length sit in a
+labelled strip below the axis, off the scale. Each chart is also served as a standalone SVG.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from ..namespaces import BMO
 from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .gateway import store_for
-from .pages import TEMPLATES, page_of
+from .pages import TEMPLATES, not_found_page, page_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,7 +34,16 @@ FIGURES = {"LaboratoryFacility": 4, "NeutronFacility": 5, "SynchrotronFacility":
 ROWS = ["3D", "2D", "1D"]
 NOT_STATED = "not stated in D5.1"
 WIDTH, LEFT, RIGHT, TOP = 960, 150, 150, 30
-LANE, BOTTOM = 44, 46
+LANE, BOTTOM, STRIP_GAP = 44, 46, 56
+#: bubble radius for one partner: area ∝ partners, r = R1 √partners
+R1 = 7.0
+#: partner counts the size legend shows
+LEGEND_PARTNERS = (1, 3, 7)
+
+
+def radius(partners: int) -> float:
+    """A bubble's radius: its area is proportional to the number of partners."""
+    return R1 * math.sqrt(max(partners, 1))
 
 
 @dataclass
@@ -101,6 +112,8 @@ class Chart:
     unplaced: list[Bubble]
     rows: list[tuple[str, float, float]]  # label, top, bottom (px)
     ticks: list[tuple[float, str]]
+    axis: float  # y of the x axis
+    strip: tuple[float, float]  # top, bottom of the "no printed value" strip
     height: float
 
 
@@ -165,9 +178,12 @@ def layout(facility: str, label: str, items: list[Bubble], decades: tuple[int, i
     placed = sorted((b for b in items if b.lengths), key=lambda b: b.metres)
     rows, top = [], TOP
     for name in [*ROWS, NOT_STATED]:
+        members = [b for b in placed if b.row == name]
+        if not members:  # a band no bubble uses would only be empty space
+            continue
         lanes: list[float] = []  # right edge of the last label in each lane
-        for bubble in (b for b in placed if b.row == name):
-            bubble.r = 6 + 4.5 * math.sqrt(bubble.partners)
+        for bubble in members:
+            bubble.r = radius(bubble.partners)
             bubble.x = x_of(bubble.metres)
             bubble.x_low, bubble.x_high = (x_of(v) for v in bubble.span)
             left = min(bubble.x - bubble.r, bubble.x_low) - 4
@@ -180,10 +196,25 @@ def layout(facility: str, label: str, items: list[Bubble], decades: tuple[int, i
         bottom = top + LANE * max(1, len(lanes))
         rows.append((name, top, bottom))
         top = bottom
+    if not rows:
+        rows.append((NOT_STATED, TOP, TOP + LANE))
+        top = TOP + LANE
+    axis = top
+    unplaced = sorted((b for b in items if not b.lengths), key=lambda b: b.name.lower())
+    strip_top = axis + STRIP_GAP
+    x, y = LEFT + 4, strip_top + LANE / 2
+    for bubble in unplaced:  # in reading order, wrapped at the plot's right edge
+        bubble.r = radius(bubble.partners)
+        width = 2 * bubble.r + 10 + 7 * len(bubble.name)
+        if x + width > WIDTH - RIGHT and x > LEFT + 4:
+            x, y = LEFT + 4, y + LANE
+        bubble.x, bubble.y = x + bubble.r, y
+        x += width + 8
+    strip_bottom = (y + LANE / 2) if unplaced else strip_top
     ticks = [(x_of(10.0 ** d), _tick_label(d)) for d in range(low, high + 1)]
     return Chart(facility=facility, label=label, figure=FIGURES.get(facility), placed=placed,
-                 unplaced=[b for b in items if not b.lengths], rows=rows, ticks=ticks,
-                 height=top + BOTTOM)
+                 unplaced=unplaced, rows=rows, ticks=ticks, axis=axis,
+                 strip=(strip_top, strip_bottom), height=strip_bottom + 12)
 
 
 def charts(store: ox.Store, scale: str) -> list[Chart]:
@@ -194,15 +225,42 @@ def charts(store: ox.Store, scale: str) -> list[Chart]:
     return [layout(f, labels[f], found[f], decades) for f in order]
 
 
+CSS = Path(__file__).parent / "static" / "competence.css"
+
+
+def _scale(request: Request) -> str:
+    scale = request.query_params.get("scale", "resolution")
+    return scale if scale in SCALES else "resolution"
+
+
+def _context(scale: str) -> dict:
+    """What the page and the SVG template share."""
+    return {"scale": scale, "scales": SCALES, "rows": ROWS, "not_stated": NOT_STATED,
+            "width": WIDTH, "left": LEFT, "right": RIGHT,
+            "size_legend": [(n, radius(n)) for n in LEGEND_PARTNERS]}
+
+
 @router.get("/competence-map", response_class=HTMLResponse)
 async def competence_map(request: Request) -> HTMLResponse:
     """Figures 4-6 regenerated from the graph, one chart per facility type."""
-    scale = request.query_params.get("scale", "resolution")
-    scale = scale if scale in SCALES else "resolution"
+    scale = _scale(request)
     drawn = await asyncio.to_thread(charts, store_for(request), scale)
     legend = sorted({c for chart in drawn for b in chart.placed + chart.unplaced
                      for c in b.clusters})
     return TEMPLATES.TemplateResponse(request, "competence.html", {
-        "title": "Competence map", "charts": drawn, "scale": scale, "scales": SCALES,
-        "legend": legend, "rows": ROWS, "not_stated": NOT_STATED, "width": WIDTH, "left": LEFT,
-        "right": RIGHT})
+        "title": "Competence map", "charts": drawn, "legend": legend, **_context(scale)})
+
+
+@router.get("/competence-map/{facility}.svg")
+async def competence_chart_svg(request: Request, facility: str) -> Response:
+    """One chart as a standalone SVG document (its styles embedded), for download."""
+    scale = _scale(request)
+    drawn = await asyncio.to_thread(charts, store_for(request), scale)
+    chart = next((c for c in drawn if c.facility == facility), None)
+    if chart is None:
+        return not_found_page(request, f"No competence chart for {facility!r}: the charts are "
+                                       + ", ".join(c.facility for c in drawn))
+    svg = TEMPLATES.get_template("competence-chart.svg").render(
+        c=chart, css=CSS.read_text(), **_context(scale))
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + svg,
+                    media_type="image/svg+xml")
