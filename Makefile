@@ -8,7 +8,7 @@ SHARED := $(abspath ../shared/anchors)
 IMPORTS := $(if $(wildcard $(SHARED)/ontologies),$(SHARED)/ontologies:$(SHARED)/metadata/samples/panet_PaNET.csv,)
 
 PORT   ?= 8000
-.PHONY: run build serve test lint validate java browser bench clean check-ontology
+.PHONY: run build serve test test-fast lint validate java browser bench clean check-ontology
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ browser:
 test: $(STAMP) $(NODE_STAMP) java browser
 	$(BIN)/ruff check src tests bench
 	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
+
+## test-fast: the suite without the tests marked slow (wheel install, real-server smoke tests,
+## the per-class ontology classification)
+test-fast: $(STAMP) $(NODE_STAMP) java browser
+	$(BIN)/ruff check src tests bench
+	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q -m "not slow"
 
 ## check-ontology: HermiT + OWL 2 DL profile over our ontology merged with CHAMEO and the battery
 ## domain closure (the import catalog: $$BIGMAP_KG_IMPORTS, else ../shared/anchors); prints its time
