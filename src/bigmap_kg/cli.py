@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from . import imports, paths, sources
 from .build import BuildError, build
-from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES
+from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, to_iri
 from .queryfile import QueryFile, QueryFileError
 from .reason import ReasoningError, reason
 from .results import render, run
@@ -112,12 +112,8 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal:
     """A CLI parameter value: <iri>, prefix:local for project prefixes, or a literal."""
     if value.startswith("<") and value.endswith(">"):
         return ox.NamedNode(value[1:-1])
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return ox.NamedNode(PREFIXES[prefix] + local)
-    if value.startswith(("http://", "https://")):
-        return ox.NamedNode(value)
-    return ox.Literal(value)
+    iri = to_iri(value)
+    return ox.NamedNode(iri) if iri else ox.Literal(value)
 
 
 @main.command("export")
@@ -422,10 +418,7 @@ def export_datasets_command(dcat_format: str | None, dataset: str | None,
 
 def _entity_iri(value: str, prefix: str) -> str:
     """An IRI from an id ("t3-09"), a CURIE ("exp:t3-09") or an IRI."""
-    if value.startswith(("http://", "https://")):
-        return value
-    head, sep, local = value.partition(":")
-    return PREFIXES[head] + local if sep and head in PREFIXES else PREFIXES[prefix] + value
+    return to_iri(value, prefix)
 
 
 @main.command("push")

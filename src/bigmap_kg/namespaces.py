@@ -90,7 +90,20 @@ def curie(iri: str) -> str:
     return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
 
 
+def to_iri(name: str, default_prefix: str | None = None) -> str | None:
+    """The one reader of names: an http(s) IRI as it is, a CURIE with a project prefix
+    (`tech:xrd`) expanded, a bare id (`xrd`) under `default_prefix`; None for anything else."""
+    if name.startswith(("http://", "https://")):
+        return name
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return PREFIXES[default_prefix] + name if default_prefix else None
+
+
 def iri_of(name: str) -> str:
-    """The IRI of a CURIE with a project prefix (`bmo:Technique`)."""
-    prefix, _, local = name.partition(":")
-    return PREFIXES[prefix] + local
+    """The IRI of a CURIE with a project prefix (`bmo:Technique`); ValueError otherwise."""
+    iri = to_iri(name)
+    if iri is None or iri == name:
+        raise ValueError(f"{name!r} is not a CURIE with a project prefix")
+    return iri

@@ -21,7 +21,7 @@ from itertools import combinations
 
 import pyoxigraph as ox
 
-from .namespaces import BMO, PREFIXES, iri_of
+from .namespaces import BMO, PREFIXES, iri_of, to_iri
 from .queryfile import view
 from .results import run
 
@@ -118,9 +118,7 @@ def _resolve(store: ox.Store, values: tuple[str, ...] | list[str], prefix: str, 
                                          {"class": ox.NamedNode(iri_of(cls))})}
     resolved = []
     for value in values:
-        p, sep, local = value.partition(":")
-        iri = value if value.startswith("http") else (PREFIXES[p] + local if sep and p in
-                                                      PREFIXES else PREFIXES[prefix] + value)
+        iri = to_iri(value, prefix)
         if iri not in known:
             slugs = [k[len(PREFIXES[prefix]):] for k in known if k.startswith(PREFIXES[prefix])]
             raise PlanError(f"unknown {what} {value!r}",

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES, curie
+from .namespaces import curie, to_iri
 from .queryfile import view
 from .results import run
 
@@ -74,12 +74,7 @@ def _texts(row: ox.QuerySolution):
 
 def technique_iri(name: str) -> str:
     """A technique given as slug, CURIE or IRI."""
-    if name.startswith(("http://", "https://")):
-        return name
-    prefix, sep, local = name.partition(":")
-    if sep and prefix in PREFIXES:
-        return PREFIXES[prefix] + local
-    return PREFIXES["tech"] + name
+    return to_iri(name, "tech")
 
 
 def format_relation(relation: Relation) -> str:

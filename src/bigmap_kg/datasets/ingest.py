@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .. import paths
-from ..namespaces import BMO, curie, iri_of
+from ..namespaces import BMO, curie, to_iri
 from ..queryfile import view
 from ..results import run
 from ..sources import SourceSet, read
@@ -152,7 +152,7 @@ def _validate(records: list[Record], store) -> list[Finding]:
     for finding in report.findings:
         if not finding.file:
             head = finding.node.split(" / ")[0]
-            node = URIRef(head if "://" in head else iri_of(head) if ":" in head else head)
+            node = URIRef(to_iri(head) or head)
             record = owner.get(node)
             if record is not None:
                 finding = replace(finding, file=record.source, line=anchor_line(record, node))

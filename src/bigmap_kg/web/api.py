@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import paths
-from ..namespaces import ALL_GRAPHS, PREFIXES, iri_of, sparql_prologue
+from ..namespaces import ALL_GRAPHS, PREFIXES, iri_of, sparql_prologue, to_iri
 from ..queryfile import QueryFile, view
 from ..relations import relations
 from ..results import run
@@ -236,13 +236,9 @@ async def list_queries() -> JSONResponse:
 
 def _parameter_term(value: str, kind: str) -> ox.NamedNode | ox.Literal:
     if kind == "iri":
-        prefix, sep, local = value.partition(":")
-        if sep and prefix in PREFIXES and not local.startswith("//"):
-            return ox.NamedNode(PREFIXES[prefix] + local)
-        return ox.NamedNode(value)
+        return ox.NamedNode(to_iri(value) or value)
     if kind.startswith("literal:"):
-        prefix, _, local = kind.split(":", 1)[1].partition(":")
-        return ox.Literal(value, datatype=ox.NamedNode(PREFIXES[prefix] + local))
+        return ox.Literal(value, datatype=ox.NamedNode(iri_of(kind.removeprefix("literal:"))))
     return ox.Literal(value)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..namespaces import BMO, PREFIXES
+from ..namespaces import BMO, PREFIXES, iri_of, to_iri
 
 
 @dataclass(frozen=True)
@@ -139,17 +139,11 @@ def expand(value: str, spec: Filter) -> tuple[str, str, str | None]:
     """(kind, value, datatype) for a filter value: an IRI, CURIE, alias, slug or literal."""
     if spec.literal:
         return "literal", value.lower() if spec.literal == "xsd:boolean" else value, \
-            PREFIXES["xsd"] + spec.literal.split(":", 1)[1]
+            iri_of(spec.literal)
     if value.lower() in spec.aliases:
         return "iri", spec.aliases[value.lower()], None
-    if value.startswith(("http://", "https://")):
-        return "iri", value, None
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES:
-        return "iri", PREFIXES[prefix] + local, None
-    if spec.kind:
-        return "iri", PREFIXES[spec.kind] + value, None
-    return "literal", value, None
+    iri = to_iri(value, spec.kind)
+    return ("iri", iri, None) if iri else ("literal", value, None)
 
 #: an example value of each filter (documented in the OpenAPI; each is tested to be accepted by
 #: every collection that has the filter and to select something in one of them, the dataset
