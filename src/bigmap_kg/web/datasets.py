@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..datasets import export
 from ..datasets.ingest import WithdrawError, ingest, withdraw
+from ..media import extension
 from ..namespaces import PREFIXES
 from .docs import EXAMPLE_DATASET, EXAMPLE_EXPERIMENT, EXAMPLE_RECORD, examples
 from .gateway import store_for
@@ -24,11 +25,10 @@ from .negotiation import acceptable
 
 router = APIRouter(tags=["datasets"])
 
-SUFFIXES = {  # media type → the file suffix the format readers know it by
-    "text/turtle": ".ttl", "application/n-triples": ".nt", "application/zip": ".zip",
-    "application/xml": ".xml", "text/xml": ".xml", "application/json": ".json",
-    "application/ld+json": ".jsonld", "application/vnd.eln+zip": ".eln",
-}
+#: media type of a posted record → the file suffix the format readers know it by
+SUFFIXES = {media: "." + extension(media) for media in (
+    "text/turtle", "application/n-triples", "application/zip", "application/xml", "text/xml",
+    "application/json", "application/ld+json", "application/vnd.eln+zip")}
 #: one write at a time per process (the store's writer lock serialises processes)
 _WRITE_LOCK = asyncio.Lock()
 
@@ -121,8 +121,8 @@ async def delete_dataset(request: Request, identifier: str = PathParameter(
     return JSONResponse(done)
 
 
-CATALOG_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld",
-                 "application/n-triples": "nt"}
+CATALOG_TYPES = {media: extension(media) for media in (
+    "text/turtle", "application/ld+json", "application/n-triples")}
 
 
 @router.get("/api/datasets/catalog", responses={200: {"content": {

@@ -5,21 +5,11 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
+from ..media import BY_TYPE, GRAPH_FORMATS, RESULT_FORMATS
 from ..namespaces import ALL_GRAPHS
-from .gateway import GRAPH_FORMATS, RESULT_FORMATS
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-FORMAT_IRIS = {
-    "application/sparql-results+json": FORMATS["SPARQL_Results_JSON"],
-    "application/sparql-results+xml": FORMATS["SPARQL_Results_XML"],
-    "text/csv": FORMATS["SPARQL_Results_CSV"],
-    "text/tab-separated-values": FORMATS["SPARQL_Results_TSV"],
-    "text/turtle": FORMATS["Turtle"],
-    "application/n-triples": FORMATS["N-Triples"],
-    "application/rdf+xml": FORMATS["RDF_XML"],
-    "application/ld+json": FORMATS["JSON-LD"],
-}
 
 
 def service_description(endpoint: str, timeout: float, max_bytes: int) -> Graph:
@@ -32,7 +22,7 @@ def service_description(endpoint: str, timeout: float, max_bytes: int) -> Graph:
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     graph.add((service, SD.feature, SD.BasicFederatedQuery))  # parsed, refused by default
     for media in (*RESULT_FORMATS, *GRAPH_FORMATS):
-        graph.add((service, SD.resultFormat, FORMAT_IRIS[media]))
+        graph.add((service, SD.resultFormat, FORMATS[BY_TYPE[media].w3c]))
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))

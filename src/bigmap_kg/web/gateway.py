@@ -36,21 +36,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..media import GRAPH_FORMATS, RESULT_FORMATS
 from ..store import LiveStore, RemoteTriples, connect
 
 log = logging.getLogger("uvicorn.error")
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
 Gone = Callable[[], Awaitable[bool]]
 
 

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .gateway import GRAPH_FORMATS, RESULT_FORMATS
-
-#: short names for the `format=` parameter
-FORMAT_ALIASES = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
-    "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-}
-#: media types browsers and generic clients send, mapped to what we produce
-SYNONYMS = {"application/json": "application/sparql-results+json",
-            "application/xml": "application/sparql-results+xml",
-            "text/xml": "application/sparql-results+xml",
-            "text/plain": "application/n-triples",
-            "application/x-turtle": "text/turtle"}
+from ..media import FORMAT_ALIASES, GRAPH_FORMATS, RESULT_FORMATS, SYNONYMS
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..media import BY_TYPE, FORMAT_ALIASES, GRAPH_FORMATS
 from ..namespaces import ASSERTED_GRAPHS, GRAPH_DATA, GRAPH_INFERRED
 from ..querytext import MAX_CHAIN, MAX_DEPTH, Scan, scan
 from . import protocol
 from .description import service_description
-from .gateway import GRAPH_FORMATS, Gone, Job, QueryError
-from .negotiation import FORMAT_ALIASES, acceptable, choose
+from .gateway import Gone, Job, QueryError
+from .negotiation import acceptable, choose
 
 router = APIRouter()
-RDFLIB_NAMES = {"text/turtle": "turtle", "application/n-triples": "nt",
-                "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
 EXAMPLE = ("PREFIX bmo: <https://w3id.org/bigmap-kg/ontology#>\n"
            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
            "SELECT ?technique ?label WHERE { ?technique a bmo:Technique ; rdfs:label ?label }\n"
@@ -160,7 +159,7 @@ def describe(settings, request: SparqlRequest) -> Reply:
                               "header returns the service description)")
     graph = service_description(request.endpoint, settings.query_timeout,
                                 settings.max_result_bytes)
-    return Reply(200, types[0], graph.serialize(format=RDFLIB_NAMES[types[0]], encoding="utf-8"))
+    return Reply(200, types[0], graph.serialize(format=BY_TYPE[types[0]].rdflib, encoding="utf-8"))
 
 
 async def _from_framework(request: Request) -> Response:
