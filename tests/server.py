@@ -21,6 +21,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_answering(process: subprocess.Popen, url: str, seconds: float = 60,
+                         **params: str) -> None:
+    """Poll `url` until it answers 200 (a server just started); fail if the process exits or
+    the time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            raise RuntimeError(f"server exited: {output}")
+        try:
+            if httpx.get(url, params=params, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {seconds:g} s")
+        time.sleep(0.2)
+
+
 @contextmanager
 def running_server(store: Path, workers: int | None = None, **env: str) -> Iterator[str]:
     """Yield the base URL of a real uvicorn server over `store`; stop it afterwards. With
@@ -36,19 +55,7 @@ def running_server(store: Path, workers: int | None = None, **env: str) -> Itera
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("server exited: " + process.stdout.read().decode())
-            try:
-                if httpx.get(base + "/sparql", headers={"Accept": "text/turtle"},
-                             timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 60 s")
-            time.sleep(0.2)
+        wait_until_answering(process, base + "/sparql", query="ASK {}")
         yield base
     finally:
         process.terminate()

@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from bigmap_kg.web.app import create_app
 from bigmap_kg.web.settings import Settings
 
-from .server import free_port
+from .server import free_port, wait_until_answering
 from .test_service import HEAVY, TECHNIQUES
 
 #: a prefix whose namespace is a closed port on this machine: a SERVICE call would try it
@@ -235,15 +235,7 @@ def test_sigterm_stops_the_server_at_once_during_a_runaway(store_path: Path) -> 
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/sparql"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        wait_until_answering(server, base, query="ASK {}")
         runaway = threading.Thread(target=lambda: _quietly(base, HEAVY), daemon=True)
         runaway.start()
         time.sleep(1)

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import GraphStore, LiveStore, RemoteStore, connect, push
 from bigmap_kg.web.gateway import Gateway, Job
 
-from .server import free_port, running_server
+from .server import free_port, running_server, wait_until_answering
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
@@ -47,15 +46,7 @@ def oxigraph(store_path: Path, tmp_path_factory) -> Iterator[str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_answering(process, base + "/query", 30, query="ASK {}")
         pushed = subprocess.run([sys.executable, "-m", "bigmap_kg.cli", "push", base + "/query"],
                                 env={"BIGMAP_KG_STORE": str(store_path), "PATH": ""},
                                 capture_output=True, text=True, timeout=300)

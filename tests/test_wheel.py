@@ -6,23 +6,17 @@ pip cache of `make` makes the second time quick)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from .server import free_port, wait_until_answering
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(*command: str | Path, cwd: Path, env: dict) -> str:
@@ -53,15 +47,10 @@ def test_a_wheel_installed_with_serve_builds_and_serves_in_an_empty_folder(tmp_p
     port = free_port()
     server = subprocess.Popen([str(venv / "bin" / "bigmap-kg"), "serve", "--port", str(port),
                                "--workers", "1"], cwd=empty, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(base + "/matrix", timeout=5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_answering(server, base + "/matrix")
         matrix = httpx.get(base + "/matrix", timeout=30)
         assert matrix.status_code == 200 and "(55 of 55 entries)" in matrix.text
         answer = httpx.get(base + "/sparql", timeout=30, params={

@@ -51,7 +51,9 @@ EXAMPLES = {
                          "under the constraints, ranked: fewest techniques, most partners able "
                          "to cross-check, a shared cell, best time resolution. Exact (every "
                          "combination up to max_size is examined). When nothing covers "
-                         "everything, `uncovered` lists what is left.")
+                         "everything, `uncovered` lists what is left and `why_uncovered` the "
+                         "rows that measure each and the constraints whose removal covers it; "
+                         "`labels` names every IRI of the answer.")
 async def plan_route(request: Request,
                      body: Annotated[PlanRequest, Body(openapi_examples=EXAMPLES)]) -> dict:
     constraints = Constraints(operando_only=body.operando_only,
