@@ -69,20 +69,24 @@ def entity_page(request: Request, store, iri: str, triples: list[ox.Triple],
     related = _relations(store, iri) if kind == "technique" else {}
     return TEMPLATES.TemplateResponse(request, "entity.html", {
         "title": title or iri.rsplit("/", 1)[-1], "iri": iri, "curie": curie(iri),
-        "base": base, "kind": kind, "about": about, "about_source": "; ".join(places),
+        "base": base, "kind": kind, "about": about, "about_source": places,
         "sections": sections(store, kind, iri), "relations": related,
         "cells": technique_cells(store, iri) if kind == "technique" else [],
         "cells_link": "/cells?" + urlencode({"technique": iri.rsplit("/", 1)[1]}),
         "datasets": _datasets_of(store, iri), "raw": raw_facts(iri, triples)})
 
 
-def _about(store, iri: str) -> tuple[list[tuple[str, list[dict]]], str, list[str]]:
+def _about(store, iri: str) -> tuple[list[tuple[str, list[dict]]], str, str]:
     """(property name, values) pairs with readable names, the title, the D5.1 places."""
     rows = rows_as_dicts(run(store, view("entity-about"), prefixes=False,
                              bindings={"entity": ox.NamedNode(iri)}))
     title = next((r["value"] for r in rows if r["property"] == RDFS + "label"), None) or next(
         (r["value"] for r in rows if r["property"] == SKOS + "prefLabel"), None)
-    places = sorted({r["value"] for r in rows if r["property"] == str(BMO.sourceLocation)})
+    places = "; ".join(sorted({r["value"] for r in rows
+                               if r["property"] == str(BMO.sourceLocation)}))
+    if not places and any(r["property"] == "http://www.w3.org/ns/prov#wasDerivedFrom"
+                          for r in rows):
+        places = "the document (no table or section recorded)"
     names = _names_in_text(store, [r["value"] for r in rows])
     facts: dict[str, list[dict]] = {}
     for row in rows:
