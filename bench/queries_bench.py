@@ -47,6 +47,19 @@ VIEW_BINDINGS: dict[str, dict] = {
     "dataset-datacite": {"dataset": node("dataset/none")},
     "experiment-datasets": {"experiment": node("experiment/t3-09")},
     "datasets-of-entity": {"value": node("technique/xrd")},
+    "entity-about": {"entity": node("technique/xrd")},
+    "entity-labels": {"thing": [node("cell/uu-fast-cycling-pouch-holder")]},
+    "entity-measures": {"entity": node("technique/xrd")},
+    "entity-variants": {"entity": node("technique/xrd")},
+    "entity-offers": {"entity": node("technique/xrd")},
+    "entity-quantities": {"entity": node("technique/xrd")},
+    "entity-references": {"entity": node("technique/xrd")},
+    "entity-instruments": {"entity": node("facility/esrf")},
+    "entity-offered-in": {"entity": node("instrument/esrf-id31")},
+    "entity-experiments": {"entity": node("period/m06-m12")},
+    "entity-partner-offers": {"entity": node("partner/esrf")},
+    "entity-cells": {"entity": node("partner/uu")},
+    "entity-people": {"entity": node("partner/uu")},
 }
 
 
