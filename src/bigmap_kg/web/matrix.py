@@ -53,14 +53,13 @@ def _offers(store: ox.Store, names: dict) -> dict[str, list[Offer]]:
     formats and an instrument's facility type as the facet values."""
     formats = {iri: key for key, iri in CELL_FORMATS.items()}
     merged: dict[tuple[str, str, str, str], set[str]] = {}
-    labelled: dict[str, str] = {}
-    printed: dict[tuple[str, str], str] = {}  # the offer's text in the row, else the label
+    printed: dict[tuple[str, str], str] = {}  # the offer's text in the row
     for r in rows_as_dicts(run(store, view("matrix-offers"), prefixes=False)):
         features = merged.setdefault((r["entry"], r["kind"], r["partner"], r["thing"]), set())
         if r["feature"]:
             features.add(formats.get(r["feature"], slug(r["feature"])))
-        labelled[r["thing"]] = r["thingLabel"] or names.get(r["thing"], (slug(r["thing"]),))[0]
-        printed[(r["entry"], r["thing"])] = r["printed"] or labelled[r["thing"]]
+        printed[(r["entry"], r["thing"])] = r["printed"] or names.get(r["thing"],
+                                                                      (slug(r["thing"]),))[0]
     found: dict[str, list[Offer]] = {}
     for (entry, kind, partner, thing), features in merged.items():
         found.setdefault(entry, []).append(
