@@ -40,6 +40,7 @@ def _cards(store: ox.Store) -> list[dict]:
         card["formatSet"] = {formats[f] for f in (card["formats"] or "").split() if f in formats}
         card["formatLabels"] = ", ".join(sorted(card["formatSet"]))
         card["searchText"] = " ".join(card[k] or "" for k in SEARCHED).lower()
+        card["checks"] = _checks(card)
     return cards
 
 
@@ -57,7 +58,7 @@ def _checks(card: dict) -> dict:
 
 def card_kept(card: dict, selected: Selection) -> bool:
     """Every chosen technique, and one chosen value of each other facet (and the search)."""
-    checks = _checks(card)
+    checks = card["checks"]
     return all((all if name == "technique" else any)(checks[name](v) for v in values)
                for name, values in selected.items() if values)
 
