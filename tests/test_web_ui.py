@@ -22,15 +22,33 @@ def technique_cells(page) -> list[str]:
     return page.locator("tbody tr:not(.cluster) td:first-child > a").all_inner_texts()
 
 
-def filter_matrix(page, base: str, search: str | None = None, **facets: str) -> None:
-    """Open the matrix, choose each facet (`cellformat="pouch"` sets `#f-cellformat`), type the
-    search text if any, and submit the form as a person would."""
+def choose(page, prefix: str, facet: str, value: str) -> None:
+    """Open a facet's group (`#<prefix>-<facet>`) if closed and tick one of its options; the
+    page applies it at once (static/live-filter.js), so wait until it has."""
+    group = page.locator(f"#{prefix}-{facet}")
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+    page.check(f"#{prefix}-{facet}-{value}")
+    settled(page)
+
+
+def settled(page) -> None:
+    """Wait until the live filter form has shown the results of the last change."""
+    page.wait_for_function("!document.querySelector('form.live[aria-busy]')")
+
+
+def filter_matrix(page, base: str, search: str | None = None, **facets: str | list[str]) -> None:
+    """Open the matrix, tick each facet's options (`cellformat="pouch"` ticks
+    `#f-cellformat-pouch`), type the search text if any and press Enter, as a person would;
+    each change applies without a Filter click."""
     page.goto(base + "/matrix")
-    for facet, value in facets.items():
-        page.select_option(f"#f-{facet}", value)
+    for facet, values in facets.items():
+        for value in [values] if isinstance(values, str) else values:
+            choose(page, "f", facet, value)
     if search is not None:
         page.fill("#f-q", search)
-    page.click("form.facets button[type=submit]")
+        page.press("#f-q", "Enter")
+        settled(page)
 
 
 def test_facets_technique_entry_and_cell(browser_page) -> None:
@@ -124,8 +142,7 @@ def test_xps_haxpes_ftir_for_sei_side_by_side(browser_page) -> None:
     '~1 µm') stand side by side, marked as differing; then download the CSV."""
     base, page, errors = browser_page
     page.goto(base + "/matrix")
-    page.select_option("#f-observable", "sei-composition")
-    page.click("form.facets button[type=submit]")
+    choose(page, "f", "observable", "sei-composition")
     for name in ("X-ray Photoelectron Spectroscopy (XPS)", "hard x-ray photoelectron",
                  "Ex-situ Fourier-"):
         page.get_by_role("checkbox", name=re.compile(re.escape("Compare " + name), re.I)).check()
@@ -278,10 +295,11 @@ def test_keyboard_reaches_facets_and_bubbles_with_visible_focus(browser_page) ->
         raise AssertionError(f"Tab never reached {selector}")
 
     page.goto(base + "/matrix")
-    tab_until("#f-cluster")
+    tab_until("#f-q")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "f-category"
+    assert page.evaluate("document.activeElement.parentElement.id") == "f-cluster"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.goto(base + "/competence-map")
     tab_until("a.bubble")
     ring = page.evaluate("getComputedStyle(document.activeElement.querySelector('circle'))"
@@ -293,7 +311,9 @@ def test_keyboard_reaches_facets_and_bubbles_with_visible_focus(browser_page) ->
     assert errors == []
 
 
-AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map", "/cells",
+AUDITED = ["/matrix", "/matrix?cluster=imaging&operando=yes",
+           "/matrix?partner=uu&partner=dtu&cellformat=pouch", "/competence-map", "/cells",
+           "/cells?technique=xrd&technique=xas",
            "/tier1", "/planner",
            "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
            "/sparql-editor", "/technique/xas", "/cell/uu-pouch-transmission", "/partner/uu",

@@ -1,4 +1,8 @@
-"""The cell index page (D5.1 Appendix A): one card per operando cell, with filters."""
+"""The cell index page (D5.1 Appendix A): one card per operando cell, with filters.
+
+Facets may take several values (`technique=xrd&technique=xas`): a cell must serve *every*
+chosen technique (narrower techniques included: a cell for synchrotron XRD serves XRD); for
+the other facets any chosen value will do. `q` searches the text of the card."""
 
 from __future__ import annotations
 
@@ -12,56 +16,103 @@ from fastapi.responses import HTMLResponse
 from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .gateway import store_for
-from .pages import TEMPLATES, page_of
+from .matrix import CELL_FORMATS
+from .matrix_filter import Selection, slug
+from .pages import TEMPLATES, labels, page_of
 
 router = APIRouter(include_in_schema=False)
+FACETS = {"technique": "Techniques (all of them; narrower included)",
+          "cellformat": "Cell format", "geometry": "Geometry", "window": "Window material",
+          "partner": "Partner"}
+SEARCHED = ("label", "partnerLabel", "makeLabel", "geometries", "windowLabels",
+            "techniqueLabels", "formatLabels")
 
 
 def _cards(store: ox.Store) -> list[dict]:
+    formats = {iri: key for key, iri in CELL_FORMATS.items()}
     cards = rows_as_dicts(run(store, view("cell-cards"), prefixes=False))
     for card in cards:
         card["page"] = page_of(card["cell"])
-        card["techniqueSet"] = set((card["techniques"] or "").split())
-        card["windowSet"] = set((card["windows"] or "").split())
+        card["techniqueIris"] = set((card["techniques"] or "").split())
+        card["windowIris"] = set((card["windows"] or "").split())
+        card["techniqueSet"] = {slug(t) for t in card["techniqueIris"]}
+        card["windowSet"] = {slug(w) for w in card["windowIris"]}
+        card["formatSet"] = {formats[f] for f in (card["formats"] or "").split() if f in formats}
+        card["formatLabels"] = ", ".join(sorted(card["formatSet"]))
+        card["searchText"] = " ".join(card[k] or "" for k in SEARCHED).lower()
+        card["checks"] = _checks(card)
     return cards
 
 
-def _cell_facets(cards: list[dict]) -> list[dict]:
-    def slug(iri: str) -> str:
-        return iri.rsplit("/", 1)[1]
-
-    techniques = sorted({slug(t) for c in cards for t in c["techniqueSet"]})
-    windows = sorted({slug(w) for c in cards for w in c["windowSet"]})
-    partners = sorted({(slug(c["partner"]), c["partnerLabel"]) for c in cards if c["partner"]},
-                      key=lambda o: o[1])
-    return [
-        {"name": "technique", "label": "Technique (narrower included)",
-         "options": [(t, t) for t in techniques]},
-        {"name": "geometry", "label": "Geometry",
-         "options": [("transmission", "transmission"), ("reflection", "reflection")]},
-        {"name": "window", "label": "Window material", "options": [(w, w) for w in windows]},
-        {"name": "partner", "label": "Partner", "options": partners},
-    ]
-
-
-def _card_kept(card: dict, selected: dict[str, str]) -> bool:
-    checks = {
-        "technique": lambda v: any(t.endswith("/" + v) for t in card["techniqueSet"]),
+def _checks(card: dict) -> dict:
+    """Facet → whether the card has one chosen value."""
+    return {
+        "technique": lambda v: v in card["techniqueSet"],
+        "cellformat": lambda v: v in card["formatSet"],
         "geometry": lambda v: v in (card["geometries"] or ""),
-        "window": lambda v: any(w.endswith("/" + v) for w in card["windowSet"]),
-        "partner": lambda v: bool(card["partner"]) and card["partner"].endswith("/" + v),
+        "window": lambda v: v in card["windowSet"],
+        "partner": lambda v: bool(card["partner"]) and slug(card["partner"]) == v,
+        "q": lambda v: v.lower() in card["searchText"],
     }
-    return all(checks[k](v) for k, v in selected.items())
+
+
+def card_kept(card: dict, selected: Selection) -> bool:
+    """Every chosen technique, and one chosen value of each other facet (and the search)."""
+    checks = card["checks"]
+    return all((all if name == "technique" else any)(checks[name](v) for v in values)
+               for name, values in selected.items() if values)
+
+
+def _cell_facets(cards: list[dict], selected: Selection, names: dict) -> list[dict]:
+    """The facets with their options (value, label, cells kept with that value added)."""
+    def labelled(iris: set[str]) -> list[tuple[str, str]]:
+        return sorted({(slug(i), names.get(i, (slug(i),))[0]) for i in iris},
+                      key=lambda o: o[1].lower())
+
+    options = {
+        "technique": labelled({t for c in cards for t in c["techniqueIris"]}),
+        "cellformat": [(f, f) for f in CELL_FORMATS],
+        "geometry": [("transmission", "transmission"), ("reflection", "reflection")],
+        "window": labelled({w for c in cards for w in c["windowIris"]}),
+        "partner": sorted({(slug(c["partner"]), c["partnerLabel"]) for c in cards
+                           if c["partner"]}, key=lambda o: o[1]),
+    }
+    facets = []
+    for name, choices in options.items():
+        chosen = selected.get(name) or []
+        counted = []
+        for value, text in choices:
+            # techniques: the cells left if this one is required too; else: this value alone
+            trial = selected if value in chosen and name == "technique" else \
+                {**selected, name: [*chosen, value] if name == "technique" else [value]}
+            counted.append((value, text, sum(card_kept(c, trial) for c in cards)))
+        facets.append({"name": name, "label": FACETS[name], "options": counted})
+    return facets
+
+
+def selection(request: Request) -> Selection:
+    """The chosen facet values and search text of the query string."""
+    chosen: Selection = {}
+    for name, value in request.query_params.multi_items():
+        value = value.strip()
+        if value and (name in FACETS or name == "q") and value not in chosen.get(name, []):
+            chosen.setdefault(name, []).append(value)
+    if "q" in chosen:
+        chosen["q"] = chosen["q"][:1]
+    return chosen
+
+
+def _page(store: ox.Store, selected: Selection) -> dict:
+    cards = _cards(store)
+    kept = [c for c in cards if card_kept(c, selected)]
+    clear_links = [(FACETS.get(name, "search"), "/cells?" + urlencode(
+        [(k, v) for k, values in selected.items() if k != name for v in values]))
+        for name in selected]
+    return {"cards": kept, "total": len(cards), "selected": selected,
+            "facets": _cell_facets(cards, selected, labels(store)), "clear_links": clear_links}
 
 
 @router.get("/cells", response_class=HTMLResponse)
 async def cell_index(request: Request) -> HTMLResponse:
-    cards = await asyncio.to_thread(_cards, store_for(request))
-    selected = {k: v for k, v in request.query_params.items()
-                if v and k in {"technique", "geometry", "window", "partner"}}
-    kept = [c for c in cards if _card_kept(c, selected)]
-    clear_links = [(name, "/cells?" + urlencode({k: v for k, v in selected.items() if k != name}))
-                   for name in selected]
-    return TEMPLATES.TemplateResponse(request, "cells.html", {
-        "title": "Cell index", "cards": kept, "total": len(cards),
-        "facets": _cell_facets(cards), "selected": selected, "clear_links": clear_links})
+    found = await asyncio.to_thread(_page, store_for(request), selection(request))
+    return TEMPLATES.TemplateResponse(request, "cells.html", {"title": "Cell index", **found})
