@@ -16,9 +16,8 @@ from fastapi.responses import HTMLResponse
 from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .gateway import store_for
-from .matrix import CELL_FORMATS
 from .matrix_filter import Selection, slug
-from .pages import TEMPLATES, labels, page_of
+from .pages import CELL_FORMATS, TEMPLATES, labels, page_of
 
 router = APIRouter(include_in_schema=False)
 FACETS = {"technique": "Techniques (all of them; narrower included)",
@@ -29,7 +28,7 @@ SEARCHED = ("label", "partnerLabel", "makeLabel", "geometries", "windowLabels",
 
 
 def _cards(store: ox.Store) -> list[dict]:
-    formats = {iri: key for key, iri in CELL_FORMATS.items()}
+    formats = {iri: key for key, (iri, _) in CELL_FORMATS.items()}
     cards = rows_as_dicts(run(store, view("cell-cards"), prefixes=False))
     for card in cards:
         card["page"] = page_of(card["cell"])
@@ -71,7 +70,7 @@ def _cell_facets(cards: list[dict], selected: Selection, names: dict) -> list[di
 
     options = {
         "technique": labelled({t for c in cards for t in c["techniqueIris"]}),
-        "cellformat": [(f, f) for f in CELL_FORMATS],
+        "cellformat": [(key, name) for key, (_, name) in CELL_FORMATS.items()],
         "geometry": [("transmission", "transmission"), ("reflection", "reflection")],
         "window": labelled({w for c in cards for w in c["windowIris"]}),
         "partner": sorted({(slug(c["partner"]), c["partnerLabel"]) for c in cards

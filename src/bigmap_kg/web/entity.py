@@ -17,7 +17,7 @@ from ..relations import relations
 from ..results import rows_as_dicts, run
 from .collections import COLLECTIONS
 from .entity_sections import sections
-from .pages import TEMPLATES, page_of
+from .pages import CELL_FORMATS, TEMPLATES, page_of
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -49,13 +49,8 @@ VOCABULARIES = {
     "https://w3id.org/big-map/": "BIG-MAP app ontology",
     PREFIXES["battery"]: "BattINFO",
 }
-#: the BattINFO battery formats of the cells (cell-formats.ttl names them in its header)
-BATTERY_FORMATS = {
-    "battery_392b3f47_d62a_4bd4_a819_b58b09b8843a": "pouch cell",
-    "battery_b7fdab58_6e91_4c84_b097_b06eff86a124": "coin cell",
-    "battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40": "cylindrical cell",
-    "battery_74d6a5a9_efd6_43de_ad4b_e7b5f6b64aae": "Swagelok cell",
-}
+#: the BattINFO battery formats of the cells, by IRI
+BATTERY_FORMATS = dict(CELL_FORMATS.values())
 CURIE = re.compile(r"\b(" + "|".join(sorted(PREFIXES, key=len, reverse=True))
                    + r"):([A-Za-z0-9_][\w\-./]*[\w])")
 REASON_FALLBACK = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -113,9 +108,8 @@ def _value(row: dict, names: dict[str, str]) -> dict | None:
         return {"text": text, "href": None, "parts": _linked(text, names)}
     if label:
         return {"text": label, "href": page_of(value) if value.startswith(BASE) else value}
-    local = value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-    if local in BATTERY_FORMATS:
-        return {"text": f"{BATTERY_FORMATS[local]} (BattINFO)", "href": value}
+    if value in BATTERY_FORMATS:
+        return {"text": f"{BATTERY_FORMATS[value]} (BattINFO)", "href": value}
     vocabulary = next((n for ns, n in VOCABULARIES.items() if value.startswith(ns)), None)
     return {"text": f"{vocabulary} term", "href": value} if vocabulary else None
 

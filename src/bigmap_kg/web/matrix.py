@@ -17,7 +17,7 @@ from ..queryfile import view
 from ..results import rows_as_dicts, run
 from .gateway import store_for
 from .matrix_filter import Offer, Selection, counts, keep, slug
-from .pages import TEMPLATES, labels, page_of
+from .pages import CELL_FORMATS, TEMPLATES, labels, page_of
 
 router = APIRouter(include_in_schema=False)
 FACETS = [("cluster", "Cluster"), ("category", "Sample format"), ("facility", "Facility type"),
@@ -29,14 +29,6 @@ FACET_NAMES = {name for name, _ in FACETS} | {"q"}
 LENGTH_SCALES = [("sub-nm", "below 1 nm", 1e-9), ("nm", "1 nm – 100 nm", 1e-7),
                  ("um", "100 nm – 10 µm", 1e-5), ("sub-mm", "10 µm – 1 mm", 1e-3),
                  ("mm", "1 mm and above", float("inf"))]
-#: BattINFO battery format classes (data/ttl/cell-formats.ttl) by facet value
-CELL_FORMATS = {
-    "pouch": "https://w3id.org/emmo/domain/battery#battery_392b3f47_d62a_4bd4_a819_b58b09b8843a",
-    "coin": "https://w3id.org/emmo/domain/battery#battery_b7fdab58_6e91_4c84_b097_b06eff86a124",
-    "cylindrical":
-        "https://w3id.org/emmo/domain/battery#battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40",
-    "swagelok": "https://w3id.org/emmo/domain/battery#battery_74d6a5a9_efd6_43de_ad4b_e7b5f6b64aae",
-}
 COLUMNS = [("technique", "Technique"), ("category", "Category"), ("area", "Probed area"),
            ("depth", "Penetration depth"), ("detection", "Detection limit and contrast"),
            ("observables", "Observables"), ("time", "Operando time resolution"),
@@ -51,7 +43,7 @@ def _solutions(store: ox.Store) -> list[dict]:
 def _offers(store: ox.Store, names: dict) -> dict[str, list[Offer]]:
     """Entry → its offers (view matrix-offers) labelled as the row prints them, a cell's
     formats and an instrument's facility type as the facet values."""
-    formats = {iri: key for key, iri in CELL_FORMATS.items()}
+    formats = {iri: key for key, (iri, _) in CELL_FORMATS.items()}
     merged: dict[tuple[str, str, str, str], set[str]] = {}
     printed: dict[tuple[str, str], str] = {}  # the offer's text in the row
     for r in rows_as_dicts(run(store, view("matrix-offers"), prefixes=False)):
@@ -168,7 +160,7 @@ def _options(store: ox.Store, rows: list[dict], selected: Selection) -> list[dic
          "options": [("commercial", "commercial"), ("realistic", "realistic"), ("model", "model")]},
         {"name": "operando", "label": "Operando", "options": [("yes", "yes"), ("no", "no")]},
         {"name": "cellformat", "label": "Cell format (of a cell offered)",
-         "options": [(f, f) for f in CELL_FORMATS]},
+         "options": [(key, name) for key, (_, name) in CELL_FORMATS.items()]},
         {"name": "facility", "label": "Facility type",
          "options": [("LaboratoryFacility", "laboratory"), ("NeutronFacility", "neutron"),
                      ("SynchrotronFacility", "synchrotron")]},

@@ -10,10 +10,20 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from ..namespaces import BASE
+from ..namespaces import BASE, PREFIXES
 from ..queryfile import view
 from ..results import run
 
+#: BattINFO battery format classes (data/ttl/cell-formats.ttl) by facet value: (IRI, name). The
+#: names are ours: the graph holds no annotation on another ontology's class
+CELL_FORMATS = {
+    "pouch": (PREFIXES["battery"] + "battery_392b3f47_d62a_4bd4_a819_b58b09b8843a", "pouch cell"),
+    "coin": (PREFIXES["battery"] + "battery_b7fdab58_6e91_4c84_b097_b06eff86a124", "coin cell"),
+    "cylindrical": (PREFIXES["battery"] + "battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40",
+                    "cylindrical cell"),
+    "swagelok": (PREFIXES["battery"] + "battery_74d6a5a9_efd6_43de_ad4b_e7b5f6b64aae",
+                 "Swagelok cell"),
+}
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
