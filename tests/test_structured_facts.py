@@ -82,12 +82,42 @@ def test_solid_state_nmr_convenient_nuclei(store, seed_text) -> None:
 
 def test_light_element_detection(store, seed_text) -> None:
     """X-ray Raman spectroscopy: 'Possibility to detect light elements (Lithium)'; neutron
-    spectroscopy: 'Light elements eg Li, H'."""
-    quoted(seed_text, "Possibility to detect light", "Light elements eg Li, H")
+    spectroscopy: 'Light elements eg Li, H'; neutron depth profiling: '~1 molar Li density';
+    TEM: 'Heavy and light elements; Li >10 at%' (no element named by 'heavy and light')."""
+    quoted(seed_text, "Possibility to detect light", "Light elements eg Li, H",
+           "~1 molar Li density", "elements; Li >10 at%")
     rows = select(store, """SELECT ?t ?symbol WHERE { ?e bmo:detectsElement/bmo:elementSymbol
                             ?symbol ; bmo:technique ?t }""")
     assert {(local(r["t"]), r["symbol"]) for r in rows} == {
-        ("xrs", "Li"), ("neutron-spectroscopy", "Li"), ("neutron-spectroscopy", "H")}
+        ("xrs", "Li"), ("neutron-spectroscopy", "Li"), ("neutron-spectroscopy", "H"),
+        ("ndp", "Li"), ("tem", "Li")}
+
+
+# The rows whose detection-limit column names lithium, with the line of D5.1 that says so.
+LITHIUM_ROWS = {
+    "ssnmr-realistic": "¹ H, ² H, ⁷ Li, ¹⁹ F",
+    "xrs-realistic": "Possibility to detect light",
+    "neutron-spectroscopy-model": "Light elements eg Li, H",
+    "ndp-realistic": "~1 molar Li density",
+    "tem-model": "elements; Li >10 at%",
+    "neutron-imaging-commercial": "isotopes (e.g. ⁶ Li, ⁷ Li)",
+    "neutron-imaging-realistic": "isotopes (e.g. ⁶ Li, ⁷ Li)",
+    "neutron-tomography-commercial": "isotopes (e.g. ⁶ Li, ⁷ Li)",
+}
+
+
+def test_lithium_detecting_rows_from_the_nuclide_data(store, seed_text) -> None:
+    """bmo:LithiumDetectingEntry, member by member: the eight rows whose detection limit names
+    lithium (element, isotope or nucleus), each quoted. Not SEM ('detection limit EDX 0.3 at%':
+    EDX cannot see lithium and the row does not name it), not the XRD rows ('atomic number
+    contrast')."""
+    quoted(seed_text, *LITHIUM_ROWS.values())
+    members = select(store, "SELECT ?e WHERE { ?e a bmo:LithiumDetectingEntry }")
+    assert {local(r["e"]) for r in members} == set(LITHIUM_ROWS)
+    for entry, line in LITHIUM_ROWS.items():  # the quote is that row's detection limit
+        printed = select(store, f"""SELECT ?p WHERE {{
+            entry:{entry} bmo:detectionLimitAsPrinted ?p }}""")
+        assert line in printed[0]["p"], (entry, line)
 
 
 def test_oxford_tube_cell_nmr_is_the_nmr_technique(store, seed_text) -> None:
