@@ -3,14 +3,18 @@ materialised, and the ontology states each external relation once."""
 
 from __future__ import annotations
 
-from rdflib import URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from pathlib import Path
 
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from bigmap_kg import sources
 from bigmap_kg.namespaces import PREFIXES
 
 from .conftest import select
 
 TECH = "https://w3id.org/bigmap-kg/technique/"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_xrd_is_an_x_ray_diffraction_in_chameo(store) -> None:
@@ -65,23 +69,43 @@ def test_no_datatype_property_under_an_annotation_property_of_another_ontology(
         "http://www.w3.org/2002/07/owl#DatatypeProperty")) in ontology_graph
 
 
-# Terms whose meaning the complementarity rework (issue 14, items 1-2) is changing: the reason
-# kinds of the relation rules and the defined classes of ontology/defined-classes.ttl. They get
-# their definitions with that work.
-UNDEFINED_FOR_NOW = {
-    "DifferentDepth", "DifferentDimensionality", "DifferentLengthScale", "DifferentProbe",
-    "SeveralPartners", "SharedCell", "SharedObservable", "ReasonKind",
-    "XRays", "Neutrons", "Electrons", "Light", "RadioFrequency", "Ions", "XRayTechnique",
-    "NeutronTechnique", "ElectronTechnique", "OpticalTechnique", "MagneticResonanceTechnique",
-    "IonBeamTechnique", "OperandoCapableEntry"}
-
-
 def test_every_term_has_a_definition(ontology_graph) -> None:
+    """Every bmo: term typed in the ontology has a skos:definition (an rdfs:comment is not a
+    definition); none is left out."""
     ours = PREFIXES["bmo"]
     terms = {s for s in ontology_graph.subjects(RDF.type, None)
              if isinstance(s, URIRef) and str(s).startswith(ours)}
     lacking = {str(t).removeprefix(ours) for t in terms
-               if (t, SKOS.definition, None) not in ontology_graph
-               and (t, RDFS.comment, None) not in ontology_graph}
+               if (t, SKOS.definition, None) not in ontology_graph}
     assert len(terms) > 200
-    assert lacking <= UNDEFINED_FOR_NOW, sorted(lacking - UNDEFINED_FOR_NOW)
+    assert lacking == set(), sorted(lacking)
+
+
+def test_deprecated_terms_say_so_in_their_label(ontology_graph) -> None:
+    """The cluster-based reason kinds (different depth, length scale, dimensionality) are
+    deprecated: a reader sees it in the label and in the definition, and a replacement is named;
+    no rule or view assigns them."""
+    deprecated = set(ontology_graph.subjects(OWL.deprecated, None))
+    assert {str(t).removeprefix(PREFIXES["bmo"]) for t in deprecated} == {
+        "DifferentDepth", "DifferentLengthScale", "DifferentDimensionality"}
+    for term in deprecated:
+        assert all(str(label).startswith("(deprecated) ")
+                   for label in ontology_graph.objects(term, RDFS.label)), term
+        assert str(ontology_graph.value(term, SKOS.definition)).startswith("Deprecated")
+        assert (term, DCTERMS.isReplacedBy, None) in ontology_graph
+        name = str(term).removeprefix(PREFIXES["bmo"])
+        for folder in ("rules", "src/bigmap_kg/views", "queries"):
+            for path in (ROOT / folder).glob("*.rq"):
+                assert name not in path.read_text(encoding="utf-8"), (name, path)
+
+
+def test_no_annotation_on_another_ontologys_terms(ontology_graph) -> None:
+    """Our files say nothing about another ontology's IRIs beyond declaring their type (OWL 2
+    punning declarations): no label, altLabel or definition on a CHAMEO, EMMO, PaNET ... IRI
+    (the level names 'raw' / 'processed' / 'analysed' were skos:altLabel on chameo:RawData,
+    PrimaryData, SecondaryData)."""
+    data = sources.read(sources.data_files()).graph
+    foreign = [(s, p) for graph in (ontology_graph, data) for s, p, _ in graph
+               if isinstance(s, URIRef) and not str(s).startswith("https://w3id.org/bigmap-kg/")
+               and p not in (RDF.type, OWL.inverseOf)]
+    assert foreign == []

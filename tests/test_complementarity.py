@@ -62,13 +62,13 @@ def test_gold_set_has_the_pairs_the_issue_names() -> None:
 
 
 def test_precision_and_recall_on_the_gold_set(store) -> None:
-    """Floors: precision ≥ 0.9, recall ≥ 0.8. The rules need a shared (or declared related)
-    specific observable in the printed rows, so a gold pair whose row prints no observable
-    (XPEEM, lab XRT) or only a heading ('chemical composition' of SEM) cannot be found: three
-    of the sixteen positives, hence recall below 1 by construction; a floor of 0.8 allows no
-    other miss. Precision: one negative ('defects' of BCDI within grains against neutron
-    imaging's cell-scale 'defects after ageing', mapped to one concept) is known to pass; 0.9
-    allows no second false positive."""
+    """Floors: precision ≥ 0.9, recall ≥ 0.9 (measured 1.00 / 1.00: 16 of 16 positives, no
+    negative). The rows of XPEEM and lab XRT print no observable: XPEEM ↔ XPS is found because
+    Table 2 combines them in one experiment for a printed observable, lab XRT ↔ neutron
+    tomography because the instrument offers are printed as coupled; SEM ↔ XPS through Table 2
+    row 6. BCDI's 'defects imaging within grains' is a question about the crystal, not the
+    cell-scale 'defects after ageing' of neutron imaging. 0.9 allows one regression of either
+    kind, no more."""
     found = _complementary_pairs(store)
     gold = _gold()
     tp = [p for p in gold if p["expected"] == "+" and frozenset((p["a"], p["b"])) in found]
@@ -82,7 +82,7 @@ def test_precision_and_recall_on_the_gold_set(store) -> None:
         print(f"  missed (+): {p['a']} ↔ {p['b']}: {p['why']}")
     for p in fp:
         print(f"  wrong (−): {p['a']} ↔ {p['b']}: {p['why']}")
-    assert precision >= 0.9 and recall >= 0.8
+    assert precision >= 0.9 and recall >= 0.9
 
 
 def test_no_technique_complementary_to_a_third_without_reason(store) -> None:
@@ -245,16 +245,20 @@ def test_generic_observables_found_no_relation(store) -> None:
 
 
 def test_every_complementarity_rests_on_printed_values(store) -> None:
-    """Every relation has one sentence, a match (shared or related observable) and at least one
-    difference, each reason with its printed evidence; no reason rests on an area (SANS '10 to
-    300 mm²' is a probed area, not a resolution)."""
-    rows = select(store, """SELECT ?relation (COUNT(DISTINCT ?x) AS ?sentences)
-        (SUM(IF(?kind IN (bmo:SharedObservable, bmo:RelatedObservable), 1, 0)) AS ?matches)
-        (SUM(IF(?kind IN (bmo:SharedObservable, bmo:RelatedObservable), 0, 1)) AS ?differences)
+    """Every relation has one sentence, a match (shared or related observable, a Tier 1
+    experiment combining the two, coupled instruments) and at least one difference, each reason
+    with its printed evidence; no resolution reason rests on an area (SANS '10 to 300 mm²' is a
+    probed area, not a resolution), and probed sizes are compared within one unit (a length
+    with a length, an area with an area)."""
+    matches = ("bmo:SharedObservable, bmo:RelatedObservable, bmo:CombinedInPlan, "
+               "bmo:CoupledInstruments")
+    rows = select(store, f"""SELECT ?relation (COUNT(DISTINCT ?x) AS ?sentences)
+        (SUM(IF(?kind IN ({matches}), 1, 0)) AS ?matches)
+        (SUM(IF(?kind IN ({matches}), 0, 1)) AS ?differences)
         (SUM(IF(BOUND(?evidence), 0, 1)) AS ?bare)
-        WHERE { ?relation a bmo:Complementarity ; bmo:hasReasonStatement ?s .
-                ?s bmo:reasonKind ?kind . OPTIONAL { ?s bmo:evidence ?evidence }
-                OPTIONAL { ?relation bmo:explanation ?x } }
+        WHERE {{ ?relation a bmo:Complementarity ; bmo:hasReasonStatement ?s .
+                ?s bmo:reasonKind ?kind . OPTIONAL {{ ?s bmo:evidence ?evidence }}
+                OPTIONAL {{ ?relation bmo:explanation ?x }} }}
         GROUP BY ?relation""")
     assert len(rows) > 100
     for row in rows:
@@ -262,8 +266,66 @@ def test_every_complementarity_rests_on_printed_values(store) -> None:
         assert int(row["matches"]) >= 1 and int(row["differences"]) >= 1, row
         assert row["bare"] == "0", row
     areas = select(store, """SELECT ?q WHERE { ?r a bmo:Complementarity ;
-        bmo:hasReasonStatement/bmo:restsOn ?q . ?q bmo:unit unit:M2 }""")
+        bmo:hasReasonStatement ?s . ?s bmo:reasonKind ?kind ; bmo:restsOn ?q . ?q bmo:unit unit:M2
+        FILTER (?kind != bmo:DifferentProbedSize) }""")
     assert areas == []
+    units = select(store, """SELECT ?s (COUNT(DISTINCT ?u) AS ?n) WHERE { ?r a bmo:Complementarity ;
+        bmo:hasReasonStatement ?s . ?s bmo:reasonKind bmo:DifferentProbedSize ;
+        bmo:restsOn/bmo:unit ?u } GROUP BY ?s""")
+    assert units and all(row["n"] == "1" for row in units)
+
+
+def test_xpeem_and_xps_combined_by_the_tier1_plan(store) -> None:
+    """The XPEEM row prints no observable ('Observables are empty'); Table 2 row 4 reads 'ex-situ
+    HAXPES, XPS, XPEEM' for 'chemical and electronic composition of active material and CEI'.
+    XPEEM prints '25 nm' as its probed area, XPS '15 μm dia.' (and larger spots): a
+    nanometre region against tens of micrometres. The headings 'chemical composition' and
+    'electronic structure' of the same row found no relation."""
+    found = _complementary(store, "xpeem", "xps")
+    assert [r.observable.rsplit("/", 1)[1] for r in found] == ["sei-composition"]
+    cei = found[0]
+    assert {"CombinedInPlan", "DifferentProbedSize"} <= set(cei.reasons)
+    assert "ex-situ HAXPES, XPS, XPEEM" in cei.evidence["CombinedInPlan"]
+    assert "Table 2, row 4" in cei.evidence["CombinedInPlan"]
+    assert "25 nm" in cei.evidence["DifferentProbedSize"]
+    assert "15 μm dia." in cei.evidence["DifferentProbedSize"]
+    assert "Tier 1 plan" in cei.explanation and "25 nm" in cei.explanation
+
+
+def test_sem_and_xps_combined_for_the_sei(store) -> None:
+    """Table 2 rows 5 and 6: 'in-house XPS, TOF-SIMS, SEM/AFM', for 'complete description of
+    interface' (the heading interface chemistry: no relation on it) and for 'SEI/CEI as a function
+    of electrolyte' (SEI / CEI composition). Electrons against X-rays."""
+    found = _complementary(store, "sem", "xps")
+    assert [r.observable.rsplit("/", 1)[1] for r in found] == ["sei-composition"]
+    assert {"CombinedInPlan", "DifferentProbe"} <= set(found[0].reasons)
+    assert "Table 2, row 6" in found[0].evidence["CombinedInPlan"]
+    assert "Table 2, row 5" not in found[0].evidence["CombinedInPlan"]
+
+
+def test_lab_xrt_coupled_to_neutron_tomography(store) -> None:
+    """Lab XRT row: ILL 'coupled to neutron / tomography' '(D50)'; neutron tomography row:
+    'D50-NeXT (coupled with simultaneous XCT)'. The lab XRT row prints no observable, so the
+    coupling is the match; the difference is the probe (X-rays against neutrons)."""
+    found = _complementary(store, "lab-xrt", "neutron-tomography")
+    assert len(found) == 1
+    coupled = found[0]
+    assert {"CoupledInstruments", "DifferentProbe"} <= set(coupled.reasons)
+    assert "coupled to neutron tomography (D50)" in coupled.evidence["CoupledInstruments"]
+    assert "D50-NeXT (coupled with simultaneous XCT)" in coupled.evidence["CoupledInstruments"]
+    assert "measured together" in coupled.explanation
+
+
+def test_defects_within_grains_are_not_cell_defects(store) -> None:
+    """BCDI 'phase fraction and defects imaging within grains' against the tomographies' and
+    neutron imaging's 'pre-existing defects and after ageing (H)' / 'defects after ageing':
+    two concepts, and no relation of BCDI rests on defects."""
+    rows = select(store, """SELECT ?r WHERE { ?r a bmo:Complementarity ;
+        bmo:relates <https://w3id.org/bigmap-kg/technique/bcdi> ;
+        bmo:matchedObservable <https://w3id.org/bigmap-kg/observable/defects> }""")
+    assert rows == []
+    assert not _complementary(store, "bcdi", "neutron-imaging")
+    assert not _complementary(store, "bcdi", "xray-microtomography")
 
 
 # --- a lateral resolution is a length ---------------------------------------------------------

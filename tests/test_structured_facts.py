@@ -82,12 +82,42 @@ def test_solid_state_nmr_convenient_nuclei(store, seed_text) -> None:
 
 def test_light_element_detection(store, seed_text) -> None:
     """X-ray Raman spectroscopy: 'Possibility to detect light elements (Lithium)'; neutron
-    spectroscopy: 'Light elements eg Li, H'."""
-    quoted(seed_text, "Possibility to detect light", "Light elements eg Li, H")
+    spectroscopy: 'Light elements eg Li, H'; neutron depth profiling: '~1 molar Li density';
+    TEM: 'Heavy and light elements; Li >10 at%' (no element named by 'heavy and light')."""
+    quoted(seed_text, "Possibility to detect light", "Light elements eg Li, H",
+           "~1 molar Li density", "elements; Li >10 at%")
     rows = select(store, """SELECT ?t ?symbol WHERE { ?e bmo:detectsElement/bmo:elementSymbol
                             ?symbol ; bmo:technique ?t }""")
     assert {(local(r["t"]), r["symbol"]) for r in rows} == {
-        ("xrs", "Li"), ("neutron-spectroscopy", "Li"), ("neutron-spectroscopy", "H")}
+        ("xrs", "Li"), ("neutron-spectroscopy", "Li"), ("neutron-spectroscopy", "H"),
+        ("ndp", "Li"), ("tem", "Li")}
+
+
+# The rows whose detection-limit column names lithium, with the line of D5.1 that says so.
+LITHIUM_ROWS = {
+    "ssnmr-realistic": "¹ H, ² H, ⁷ Li, ¹⁹ F",
+    "xrs-realistic": "Possibility to detect light",
+    "neutron-spectroscopy-model": "Light elements eg Li, H",
+    "ndp-realistic": "~1 molar Li density",
+    "tem-model": "elements; Li >10 at%",
+    "neutron-imaging-commercial": "isotopes (e.g. ⁶ Li, ⁷ Li)",
+    "neutron-imaging-realistic": "isotopes (e.g. ⁶ Li, ⁷ Li)",
+    "neutron-tomography-commercial": "isotopes (e.g. ⁶ Li, ⁷ Li)",
+}
+
+
+def test_lithium_detecting_rows_from_the_nuclide_data(store, seed_text) -> None:
+    """bmo:LithiumDetectingEntry, member by member: the eight rows whose detection limit names
+    lithium (element, isotope or nucleus), each quoted. Not SEM ('detection limit EDX 0.3 at%':
+    EDX cannot see lithium and the row does not name it), not the XRD rows ('atomic number
+    contrast')."""
+    quoted(seed_text, *LITHIUM_ROWS.values())
+    members = select(store, "SELECT ?e WHERE { ?e a bmo:LithiumDetectingEntry }")
+    assert {local(r["e"]) for r in members} == set(LITHIUM_ROWS)
+    for entry, line in LITHIUM_ROWS.items():  # the quote is that row's detection limit
+        printed = select(store, f"""SELECT ?p WHERE {{
+            entry:{entry} bmo:detectionLimitAsPrinted ?p }}""")
+        assert line in printed[0]["p"], (entry, line)
 
 
 def test_oxford_tube_cell_nmr_is_the_nmr_technique(store, seed_text) -> None:
@@ -116,13 +146,16 @@ def test_d50_x_ray_tomograph_is_part_of_d50_next(store, seed_text) -> None:
 # alignment.csv rows: "graphite,…#substance_d53259a7…,Graphite", "LiNiO2 (LNO),
 # …#substance_c28a0967…,LithiumNickelOxide", "silicon,…#substance_68c0876b…,Silicon", "NMC
 # (generic),…#substance_3ac62305…,LithiumNickelManganeseCobaltOxide", "LP57 electrolyte …,
-# …#electrochemistry_6b0d3c26…,LP57", "electrolyte,…#electrochemistry_fb0d9eef…,Electrolyte"
+# …#electrochemistry_6b0d3c26…,LP57", "electrolyte,…#electrochemistry_fb0d9eef…,Electrolyte",
+# "silicon/graphite (material),…#substance_3f061928…,SiliconGraphite" (a chemical-substance
+# 0.15.0 term: see test_si_gr_iri_is_the_material_of_the_stored_silicon_graphite_electrode)
 EXPECTED_MATCHES = {
     "graphite": ("chemsub", "substance_d53259a7_0d9c_48b9_a6c1_4418169df303", "Graphite"),
     "lno": ("chemsub", "substance_c28a0967_ed23_48cc_a14e_a651d75a19db", "LithiumNickelOxide"),
     "silicon": ("chemsub", "substance_68c0876b_cb62_41cd_846d_95cc9d9a8733", "Silicon"),
     "nmc": ("chemsub", "substance_3ac62305_acd6_4312_9e31_4f824bd2530d",
             "LithiumNickelManganeseCobaltOxide"),
+    "si-gr": ("chemsub", "substance_3f061928_e90f_4414_9308_d4c843ebb79a", "SiliconGraphite"),
     "lp57": ("echem", "electrochemistry_6b0d3c26_821a_4881_9ebd_fb439c190183", "LP57"),
     "electrolyte": ("echem", "electrochemistry_fb0d9eef_92af_4628_8814_e065ca255d59",
                     "Electrolyte"),
@@ -148,6 +181,23 @@ def test_material_iris_are_the_verified_rows_of_alignment_csv() -> None:
     for prefix, iri, label in EXPECTED_MATCHES.values():
         row = rows[PREFIXES[prefix] + iri]
         assert row["prefLabel"] == label and "DEPRECATED" not in row["note"]
+
+
+def test_si_gr_iri_is_the_material_of_the_stored_silicon_graphite_electrode() -> None:
+    """Section 3.1 'the delivery of Si-Gr': the SiliconGraphite IRI is not declared by the stored
+    chemical-substance 0.14.2, but the stored electrochemistry reference names it as the material
+    of SiliconGraphiteElectrode, and BattINFO's label file calls it 'SiliconGraphite'."""
+    ontologies = SHARED / "anchors" / "ontologies"
+    if not ontologies.exists():
+        pytest.skip("../shared/anchors is not present")
+    iri = PREFIXES["chemsub"] + EXPECTED_MATCHES["si-gr"][1]
+    reference = (ontologies / "domain-electrochemistry" / "reference" /
+                 "electrochemistry-reference.ttl").read_text(encoding="utf-8")
+    at = reference.index(f"<{iri}>")
+    assert "SiliconGraphiteElectrode" in reference[at:at + 2000]
+    labels = (ontologies / "BattINFO" / "assets" / "vocab" / "emmo-labels.ttl").read_text(
+        encoding="utf-8")
+    assert f'<{iri}> skos:prefLabel "SiliconGraphite"@en' in labels
 
 
 def test_ni_rich_nmc_is_an_nmc(store, seed_text) -> None:
