@@ -56,4 +56,12 @@ def test_techniques_for_lithium_distribution_during_cycling_and_who_offers_them(
         assert row in answers
     neutron = page.locator("article.plan", has_text="Neutron imaging").first
     assert "ILL" in neutron.inner_text() and "D50-NeXT" in neutron.inner_text()
+    # what to combine it with: the technique page's complementary techniques, with the reason
+    # (D5.1: NDP "Li concentration gradient" as a depth profile over 1 cm², ~40 µm deep;
+    # neutron imaging 170x170 mm², through the full cell)
+    neutron.locator("a[href='/matrix-entry/neutron-imaging-realistic']").first.click()
+    page.locator("main a[href='/technique/neutron-imaging']").first.click()
+    related = page.locator("section", has_text="Neutron depth profiling").filter(
+        has_text="lithium concentration gradients").first
+    assert "at different depths" in related.inner_text()
     assert errors == []
