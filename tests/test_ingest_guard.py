@@ -23,7 +23,7 @@ from bigmap_kg.datasets.resolve import Vocabulary
 from bigmap_kg.namespaces import BASE, BMO, GRAPH_DATASETS, curie
 from bigmap_kg.store import LiveStore, apply_update
 
-from .conftest import SHARED
+from .conftest import SHARED, select
 from .server import running_server
 from .test_datasets import BATCH, cli_on, dataset_quads, ingest, writable  # noqa: F401
 
@@ -132,6 +132,18 @@ def test_a_partner_typo_is_refused_with_the_closest_partner(writable: Path,  # n
     assert "partner:esfr is not in the curated graph (no such partner IRI); did you mean " \
            "partner:esrf?" in errors
     assert "did you mean bmo:appliedTechnique?" in errors  # ontology terms too
+
+
+def test_every_project_iri_the_curated_graphs_describe_is_typed(store) -> None:
+    """The ingest knows the curated IRIs by their rdf:type (views/ingest-known-iris.rq); that
+    is every IRI of the project's namespaces that is the subject of a curated triple."""
+    described = {r["s"] for r in select(store, """SELECT DISTINCT ?s WHERE {
+        GRAPH ?g { ?s ?p ?o } FILTER (?g != <https://w3id.org/bigmap-kg/graph/datasets>
+        && STRSTARTS(STR(?s), "https://w3id.org/bigmap-kg/")) }""")}
+    typed = {r["s"] for r in select(store, """SELECT DISTINCT ?s WHERE {
+        GRAPH ?g { ?s a ?type } FILTER (?g != <https://w3id.org/bigmap-kg/graph/datasets>
+        && STRSTARTS(STR(?s), "https://w3id.org/bigmap-kg/")) }""")}
+    assert len(described) > 1500 and described - typed == set()
 
 
 def test_an_unknown_d51_iri_in_json_is_refused_with_its_line(writable: Path,  # noqa: F811
