@@ -56,6 +56,20 @@ C = Column
 MEASURES = Section("What it measures (quality marks H / M / L as printed)", "entity-measures",
                    (C("Observable", "observable"), C("Mark", "mark"), C("Matrix row", "entry")),
                    grouped=False, anchor="measures")
+
+
+def _marked_entry(row: dict) -> dict:
+    """The matrix row's name with the mark it prints for the observable."""
+    mark = f" — {row['mark']}" if row.get("mark") else ""
+    return {**row, "entryLabel": f"{row['entryLabel']}{mark}"}
+
+
+#: a technique page: one line per observable, the matrix rows (its own and its variants')
+#: that measure it, each with its mark
+MEASURES_BY_OBSERVABLE = Section(
+    "What it measures (quality marks H / M / L as printed)", "entity-measures",
+    (C("Observable", "observable"), C("Matrix rows (with the mark each prints)", "entry")),
+    prepare=_marked_entry, anchor="measures")
 OFFERS = Section("Who offers it, where, with which instrument or cell", "entity-offers",
                  (C("Partner", "partner"), C("Instrument or beamline", "instrument"),
                   C("Facility", "facility"), C("Cell", "cell"), C("As printed", "printed"),
@@ -80,7 +94,7 @@ OFFERED_IN = Section("Techniques it is offered for in the matrix", "entity-offer
 #: entity kind (IRI segment) → its sections, in page order
 SECTIONS: dict[str, tuple[Section, ...]] = {
     "technique": (
-        MEASURES,
+        MEASURES_BY_OBSERVABLE,
         Section("Variants", "entity-variants",
                 (C("Technique or matrix row", "thing"), C("Relation", "relation"),
                  C("Sample format", "format")), anchor="variants"),
