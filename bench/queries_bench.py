@@ -47,6 +47,7 @@ VIEW_BINDINGS: dict[str, dict] = {
     "dataset-datacite": {"dataset": node("dataset/none")},
     "experiment-datasets": {"experiment": node("experiment/t3-09")},
     "datasets-of-entity": {"value": node("technique/xrd")},
+    "entity-measured-by": {"entity": node("observable/sei-composition")},
     "entity-about": {"entity": node("technique/xrd")},
     "entity-labels": {"thing": [node("cell/uu-fast-cycling-pouch-holder")]},
     "entity-measures": {"entity": node("technique/xrd")},

@@ -212,3 +212,18 @@ def test_no_curie_or_machine_id_outside_the_raw_data(client, store) -> None:
         # the raw statements stay one click away, with their CURIEs
         assert "All statements (raw data)" in response.text
     assert bad == {}
+
+
+def test_an_observable_lists_the_techniques_that_measure_it(client, seed_text) -> None:
+    """The SEI composition page names the rows whose observable column prints it: nano-XPS
+    'SEI chemical imaging' (line 538), Micro-XAS (534), ex-situ FTIR 'Interphase composition'
+    (607), XPS 'SEI/CEI chemistry' (626), (near-) ambient pressure XPS 'SEI chemical
+    composition' (642)."""
+    for printed in ("nano-XPS\t(400 nm)", "Micro-XAS\t(500 nm)", "Interphase composition",
+                    "SEI/CEI chemistry (oxidation state)", "SEI chemical composition"):
+        assert printed in seed_text
+    shown = {row[0] for row in rows(page(client, "/observable/sei-composition"), "measured-by")}
+    assert {"X-ray photoelectron spectroscopy", "Nano X-ray photoelectron spectroscopy",
+            "Micro X-ray absorption spectroscopy", "Fourier-transform infrared spectroscopy",
+            "(Near-) ambient pressure X-ray photoelectron spectroscopy"} <= shown
+    assert "X-ray diffraction" not in shown

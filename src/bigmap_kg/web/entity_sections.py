@@ -126,7 +126,13 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
     "material": (EXPERIMENTS,),
     "period": (EXPERIMENTS,),
     "theme": (EXPERIMENTS,),
-    "observable": (EXPERIMENTS,),
+    "observable": (
+        Section("Techniques that measure it (or a narrower concept), with the marks",
+                "entity-measured-by",
+                (C("Technique", "technique"), C("Matrix rows (with the mark each prints)",
+                                                "entry")),
+                prepare=_marked_entry, anchor="measured-by"),
+        EXPERIMENTS),
 }
 
 
