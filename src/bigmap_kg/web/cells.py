@@ -7,7 +7,6 @@ the other facets any chosen value will do. `q` searches the text of the card."""
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -15,8 +14,8 @@ from fastapi.responses import HTMLResponse
 
 from ..queryfile import view
 from ..results import rows_as_dicts, run
+from .facets import Selection, query, selection, slug, without
 from .gateway import store_for
-from .matrix_filter import Selection, slug
 from .pages import CELL_FORMATS, TEMPLATES, labels, page_of
 
 router = APIRouter(include_in_schema=False)
@@ -89,29 +88,17 @@ def _cell_facets(cards: list[dict], selected: Selection, names: dict) -> list[di
     return facets
 
 
-def selection(request: Request) -> Selection:
-    """The chosen facet values and search text of the query string."""
-    chosen: Selection = {}
-    for name, value in request.query_params.multi_items():
-        value = value.strip()
-        if value and (name in FACETS or name == "q") and value not in chosen.get(name, []):
-            chosen.setdefault(name, []).append(value)
-    if "q" in chosen:
-        chosen["q"] = chosen["q"][:1]
-    return chosen
-
-
 def _page(store: ox.Store, selected: Selection) -> dict:
     cards = _cards(store)
     kept = [c for c in cards if card_kept(c, selected)]
-    clear_links = [(FACETS.get(name, "search"), "/cells?" + urlencode(
-        [(k, v) for k, values in selected.items() if k != name for v in values]))
-        for name in selected]
+    clear_links = [(FACETS.get(name, "search"), "/cells?" + query(without(selected, name)))
+                   for name in selected]
     return {"cards": kept, "total": len(cards), "selected": selected,
             "facets": _cell_facets(cards, selected, labels(store)), "clear_links": clear_links}
 
 
 @router.get("/cells", response_class=HTMLResponse)
 async def cell_index(request: Request) -> HTMLResponse:
-    found = await asyncio.to_thread(_page, store_for(request), selection(request))
+    chosen = selection(request.query_params, FACETS)
+    found = await asyncio.to_thread(_page, store_for(request), chosen)
     return TEMPLATES.TemplateResponse(request, "cells.html", {"title": "Cell index", **found})

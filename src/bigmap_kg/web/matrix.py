@@ -1,4 +1,4 @@
-"""The experimental matrix page: facets (matrix_filter), sorting, and its CSV and JSON-LD
+"""The experimental matrix page: facets (facets.py), sorting, and its CSV and JSON-LD
 downloads, which honour the same facets."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import math
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -15,8 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from ..queryfile import view
 from ..results import rows_as_dicts, run
+from .facets import Offer, Selection, counts, keep, query, selection, slug, without
 from .gateway import store_for
-from .matrix_filter import Offer, Selection, counts, keep, slug
 from .pages import CELL_FORMATS, TEMPLATES, labels, page_of
 
 router = APIRouter(include_in_schema=False)
@@ -113,26 +112,9 @@ def all_rows(store) -> list[dict]:
     return _prepare(_solutions(store), _offers(store, names), names)
 
 
-def selection(request: Request) -> Selection:
-    """The chosen facet values of the query string (a facet may repeat: OR within it)."""
-    chosen: Selection = {}
-    for name, value in request.query_params.multi_items():
-        if value and name in FACET_NAMES and value not in chosen.get(name, []):
-            chosen.setdefault(name, []).append(value if name != "q" else value.strip())
-    if "q" in chosen:
-        chosen["q"] = chosen["q"][:1]
-    return chosen
-
-
-def query(selected: Selection, **extra: str) -> str:
-    """The query string of a selection (repeated names for several values)."""
-    return urlencode([(k, v) for k, values in selected.items() for v in values]
-                     + [(k, v) for k, v in extra.items() if v], doseq=True)
-
-
 def _select(request: Request, store) -> tuple[Selection, list[dict], list[dict]]:
     """The selection, the rows it keeps (their offers narrowed, sorted as asked) and all rows."""
-    selected = selection(request)
+    selected = selection(request.query_params, FACET_NAMES)
     rows = all_rows(store)
     names = labels(store)
     kept = []
@@ -193,8 +175,7 @@ async def matrix(request: Request) -> HTMLResponse:
     sort_links = {key: "/matrix?" + query(selected, sort=("-" + key) if sort == key else key)
                   for key, _ in COLUMNS}
     clear_links = [(dict(FACETS).get(name, "search"),
-                    "/matrix?" + query({k: v for k, v in selected.items() if k != name},
-                                       sort=sort)) for name in selected]
+                    "/matrix?" + query(without(selected, name), sort=sort)) for name in selected]
     return TEMPLATES.TemplateResponse(request, "matrix.html", {
         "title": "Experimental matrix", "rows": rows, "total": len(everything),
         "facets": facets, "selected": selected, "columns": COLUMNS, "sort": sort,

@@ -1,5 +1,6 @@
-"""The matrix facets as pure functions: which rows a selection keeps, which of a row's offers
-(partner × cell or instrument) it shows, and how many rows each facet option would give.
+"""The facets of the pages as pure functions: the selection a query string makes (shared by the
+matrix and the cell index), and for the matrix which rows a selection keeps, which of a row's
+offers (partner × cell or instrument) it shows, and how many rows each facet option would give.
 
 A selection maps a facet to the values chosen: OR within a facet, AND across facets. The row
 facets (cluster, sample format, observable, operando, length scale, search) keep or drop a whole
@@ -14,12 +15,39 @@ row; the offer facets (partner, facility type, cell format) also narrow the row'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
 
 ROW_FACETS = ("cluster", "category", "observable", "operando", "lengthscale", "q")
 OFFER_FACETS = ("partner", "facility", "cellformat")
 Selection = dict[str, list[str]]
+
+
+def selection(params: QueryParams, names: Mapping[str, object] | set[str]) -> Selection:
+    """The chosen values of the facets `names` (and the search text `q`, once) in a query
+    string; a facet may repeat (OR within it)."""
+    chosen: Selection = {}
+    for name, value in params.multi_items():
+        value = value.strip()
+        if value and (name in names or name == "q") and value not in chosen.get(name, []):
+            chosen.setdefault(name, []).append(value)
+    if "q" in chosen:
+        chosen["q"] = chosen["q"][:1]
+    return chosen
+
+
+def query(selected: Selection, **extra: str) -> str:
+    """The query string of a selection (repeated names for several values)."""
+    return urlencode([(k, v) for k, values in selected.items() for v in values]
+                     + [(k, v) for k, v in extra.items() if v], doseq=True)
+
+
+def without(selected: Selection, name: str) -> Selection:
+    """The selection with one facet cleared."""
+    return {k: v for k, v in selected.items() if k != name}
 
 
 def slug(iri: str) -> str:
