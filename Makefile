@@ -8,7 +8,7 @@ SHARED := $(abspath ../shared/anchors)
 IMPORTS := $(if $(wildcard $(SHARED)/ontologies),$(SHARED)/ontologies:$(SHARED)/metadata/samples/panet_PaNET.csv,)
 
 PORT   ?= 8000
-.PHONY: run build serve test test-fast lint validate java browser bench clean check-ontology
+.PHONY: run build serve test test-fast lint validate java browser virtuoso bench clean check-ontology
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,13 +54,23 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null \
 	  || echo "warning: could not install chromium; the browser tests will be skipped"; }
 
-test: $(STAMP) $(NODE_STAMP) java browser
+## virtuoso: the remote-store tests also run against Debian's Virtuoso (started by the tests on
+## 127.0.0.1 with a database in a temporary folder); installed when missing, best effort
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "installing Debian's virtuoso-opensource for the remote-store tests (apt)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    virtuoso-opensource >/dev/null \
+	  || echo "warning: could not install Virtuoso; its remote-store tests will be skipped"; }
+
+test: $(STAMP) $(NODE_STAMP) java browser virtuoso
 	$(BIN)/ruff check src tests bench
 	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
 
 ## test-fast: the suite without the tests marked slow (wheel install, real-server smoke tests,
 ## the per-class ontology classification)
-test-fast: $(STAMP) $(NODE_STAMP) java browser
+test-fast: $(STAMP) $(NODE_STAMP) java browser virtuoso
 	$(BIN)/ruff check src tests bench
 	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q -m "not slow"
 

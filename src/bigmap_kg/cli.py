@@ -433,7 +433,7 @@ def push_command(query_url: str, update_url: str | None, gsp_url: str | None) ->
 
     remote = RemoteStore.from_url(query_url, update_url, gsp_url, **remote_credentials())
     if not remote.gsp_url:
-        fail("give --gsp-url (QUERY_URL does not end in /query)")
+        fail("give --gsp-url (QUERY_URL ends neither in /query nor in /sparql)")
     try:
         counts = push(LiveStore().current(), remote)
     except StoreMissingError as error:

@@ -103,3 +103,40 @@ def pattern_start(query: str) -> int:
         elif kind == "close":
             depth -= 1
     raise ValueError("the query has no WHERE group to bind parameters in")
+
+
+def query_form(query: str) -> str:
+    """The query's form: "select", "ask", "construct" or "describe" (the first keyword after
+    the prologue; "" when there is none), to ask a server for the matching media types."""
+    for token in _TOKEN.finditer(query):
+        if token.lastgroup == "word":
+            word = token.group().lower()
+            if word in {"select", "ask", "construct", "describe"}:
+                return word
+            if word not in PROLOGUE and ":" not in word:
+                return ""
+    return ""
+
+
+def update_operations(update: str) -> int:
+    """How many operations a SPARQL Update request holds (`;`-separated at the top level,
+    outside strings, IRIs and comments; an empty trailing operation does not count)."""
+    operations, depth, words = 0, 0, False
+    position = 0
+    for token in _TOKEN.finditer(update):
+        gap = update[position:token.start()]
+        position = token.end()
+        if depth == 0 and ";" in gap:
+            operations += words
+            words = False
+        kind = token.lastgroup
+        if kind == "word":
+            words = True
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    if depth == 0 and ";" in update[position:]:
+        operations += words
+        words = False
+    return operations + words

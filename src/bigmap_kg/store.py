@@ -25,7 +25,7 @@ from rdflib import Graph
 
 from . import paths
 from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS, GRAPH_ONTOLOGY
-from .querytext import pattern_start
+from .querytext import pattern_start, query_form, update_operations
 
 
 class StoreMissingError(RuntimeError):
@@ -141,36 +141,72 @@ class RemoteTriples(list):
 class RemoteStore:
     """A SPARQL 1.1 server as the store: the Query and Update protocols for queries and
     writes, the Graph Store protocol for whole graphs, over one keep-alive HTTP client.
-    Tested against Oxigraph server; Apache Jena Fuseki, GraphDB and Virtuoso speak the same
-    protocols (see README, "Remote store").
+    Tested against Oxigraph server and Virtuoso 7.2 (Debian's `virtuoso-opensource`);
+    Apache Jena Fuseki and GraphDB speak the same protocols but are untested (see README,
+    "Remote store").
 
-    Each SPARQL Update request is one transaction on these servers, so a rejected or failed
-    batch leaves the remote store as it was."""
+    Each SPARQL Update request is one transaction on Oxigraph, so a rejected or failed batch
+    leaves the remote store as it was. Virtuoso applies the operations of one request one by
+    one (a failing second operation leaves the first applied, measured): there a request of
+    more than one operation is refused before it is sent (`NonAtomicUpdateError`).
 
-    RESULTS = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-               "application/n-triples, text/turtle;q=0.9")
+    The server is recognised by its `Server` header (first answer). Where Virtuoso answers
+    differently, the answer is normalised to what the embedded store gives: ASK answers
+    (Virtuoso returns a one-row `__ASK_RETVAL` table), language tags (lower-cased there) and
+    numeric lexical forms (`2.0` for the double `2.0E0`)."""
+
+    SOLUTIONS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+    TRIPLES = "application/n-triples, text/turtle;q=0.9"
+    RESULTS = f"{SOLUTIONS}, {TRIPLES}"
 
     def __init__(self, query_url: str, update_url: str | None = None,
                  gsp_url: str | None = None, token: str | None = None,
-                 timeout: float = 60.0, auth: tuple[str, str] | None = None) -> None:
+                 timeout: float = 60.0, auth=None) -> None:
+        """`auth`: (user, password) for HTTP Basic, or any `httpx.Auth` (`httpx.DigestAuth`
+        for Virtuoso's `/sparql-auth`)."""
         import httpx
 
         self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.client = httpx.Client(headers=headers, timeout=timeout, auth=auth)
+        self._server: str | None = None
 
     @classmethod
     def from_url(cls, query_url: str, update_url: str | None = None,
                  gsp_url: str | None = None, **options) -> RemoteStore:
-        """Endpoints not given are derived from a query URL ending in `/query` (Oxigraph's
-        layout: `/update`, `/store`)."""
+        """Endpoints not given are derived from the query URL: one ending in `/query` is
+        Oxigraph's layout (`/update`, `/store`); Virtuoso's `/sparql` (`/sparql-auth`) takes
+        updates itself and has its Graph Store at `/sparql-graph-crud` (`-auth`)."""
         base = query_url.removesuffix("/query") if query_url.endswith("/query") else None
-        return cls(query_url, update_url or (base and base + "/update"),
-                   gsp_url or (base and base + "/store"), **options)
+        if base:
+            return cls(query_url, update_url or base + "/update", gsp_url or base + "/store",
+                       **options)
+        for endpoint, crud in (("/sparql", "/sparql-graph-crud"),
+                               ("/sparql-auth", "/sparql-graph-crud-auth")):
+            if query_url.endswith(endpoint):
+                return cls(query_url, update_url or query_url,
+                           gsp_url or query_url.removesuffix(endpoint) + crud, **options)
+        return cls(query_url, update_url, gsp_url, **options)
 
     def current(self) -> RemoteStore:
         """The server is always current (there is no local generation to follow)."""
         return self
+
+    @property
+    def server(self) -> str:
+        """The server's `Server` header, lower-cased (asked once with `ASK {}` if no answer
+        has been seen yet)."""
+        if self._server is None:
+            self.query("ASK {}")
+        return self._server or ""
+
+    @property
+    def virtuoso(self) -> bool:
+        return "virtuoso" in self.server
+
+    def _seen(self, response) -> None:
+        if self._server is None:
+            self._server = response.headers.get("server", "").lower()
 
     def query(self, query: str, *, default_graph=None, named_graphs=None,
               use_default_graph_as_union: bool = False, base_iri: str | None = None,
@@ -180,7 +216,9 @@ class RemoteStore:
         BASE and PREFIX declarations ahead of the query (the query's own still apply after
         them), and `substitutions` a VALUES block at the start of the query's WHERE group,
         each term written by pyoxigraph (the same answers as a substitution for queries that
-        use the variable inside that group, as the project's views and named queries do)."""
+        use the variable inside that group, as the project's views and named queries do).
+        The Accept header follows the query's form: result tables for SELECT / ASK, RDF for
+        CONSTRUCT / DESCRIBE (a server may answer a CONSTRUCT with a table if asked)."""
         if substitutions:
             start = pattern_start(query)
             values = " ".join(f"VALUES ?{variable.value} {{ {term} }}"
@@ -190,6 +228,7 @@ class RemoteStore:
         if base_iri:
             prologue = f"BASE <{base_iri}>\n{prologue}"
         query = prologue + query
+        form = query_form(query)
         params: list[tuple[str, str]] = [("query", query)]
         if use_default_graph_as_union:
             params.append(("union-default-graph", ""))  # Oxigraph; others: server setting
@@ -197,8 +236,11 @@ class RemoteStore:
                    ([default_graph] if isinstance(default_graph, ox.NamedNode)
                     else default_graph or [])]
         params += [("named-graph-uri", g.value) for g in named_graphs or []]
+        accept = {"select": self.SOLUTIONS, "ask": self.SOLUTIONS, "construct": self.TRIPLES,
+                  "describe": self.TRIPLES}.get(form, self.RESULTS)
         response = self.client.post(self.query_url, content=urlencode(params), headers={
-            "Accept": self.RESULTS, "Content-Type": "application/x-www-form-urlencoded"})
+            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        self._seen(response)
         if response.status_code == 400:
             raise SyntaxError(response.text.strip() or "the server refused the query")
         if response.status_code >= 300:
@@ -207,17 +249,35 @@ class RemoteStore:
         media = response.headers.get("content-type", "")
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:
-            return ox.parse_query_results(response.content, format=results)
+            parsed = ox.parse_query_results(response.content, format=results)
+            if isinstance(parsed, ox.QuerySolutions) and "virtuoso" in self._server:
+                return _virtuoso_solutions(parsed, ask=form == "ask")
+            return parsed
         graph = ox.RdfFormat.from_media_type(media)
         if graph is None:
             raise OSError(f"{self.query_url} answered with an unknown media type {media!r}")
-        return RemoteTriples(ox.Triple(q.subject, q.predicate, q.object)  # parse gives quads
-                             for q in ox.parse(response.content, format=graph))
+        triples = (ox.Triple(q.subject, q.predicate, q.object)  # parse gives quads
+                   for q in ox.parse(response.content, format=graph))
+        if "virtuoso" in self._server:
+            triples = (ox.Triple(t.subject, t.predicate, normal_term(t.object))
+                       for t in triples)
+        return RemoteTriples(triples)
 
     def update(self, update: str) -> None:
+        """One SPARQL Update request; refused before it is sent when it holds more than one
+        operation and the server cannot apply them as one transaction (Virtuoso)."""
         if not self.update_url:
             raise OSError("no update endpoint configured (BIGMAP_KG_STORE_UPDATE_URL)")
+        operations = update_operations(update)
+        if operations > 1 and self.virtuoso:
+            raise NonAtomicUpdateError(
+                f"refused: this update has {operations} operations, and Virtuoso applies the "
+                "operations of one request one by one (a failing operation leaves the earlier "
+                "ones applied), so it cannot be made atomic there; send one operation per "
+                "request, or use a store that runs an update request as one transaction "
+                "(Oxigraph, the embedded store)")
         response = self.client.post(self.update_url, data={"update": update})
+        self._seen(response)
         if response.status_code >= 300:
             raise ValueError(f"{self.update_url} refused the update ({response.status_code}):"
                              f" {response.text.strip()[:500]}")
@@ -231,47 +291,140 @@ class RemoteStore:
             raise OSError("no Graph Store endpoint configured (BIGMAP_KG_STORE_GSP_URL)")
         return self.gsp_url
 
-    def _graph(self, graph: ox.NamedNode) -> bytes:
+    def _graph_triples(self, graph: ox.NamedNode) -> Iterator[ox.Triple]:
         response = self.client.get(self._gsp(), params={"graph": graph.value},
                                    headers={"Accept": "application/n-triples"})
+        self._seen(response)
         if response.status_code == 404:
-            return b""
+            return iter(())
         response.raise_for_status()
-        return response.content
+        media = response.headers.get("content-type", "application/n-triples")
+        triples = ox.parse(response.content, format=ox.RdfFormat.from_media_type(media)
+                           or ox.RdfFormat.N_TRIPLES)
+        if "virtuoso" in (self._server or ""):
+            return (ox.Triple(q.subject, q.predicate, normal_term(q.object)) for q in triples)
+        return (ox.Triple(q.subject, q.predicate, q.object) for q in triples)
 
     def dump(self, output=None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES, *,
              from_graph: ox.NamedNode):
-        triples = ox.parse(self._graph(from_graph), format=ox.RdfFormat.N_TRIPLES)
-        return ox.serialize(triples, output, format=format)
+        return ox.serialize(self._graph_triples(from_graph), output, format=format)
 
     def quads_for_pattern(self, subject, predicate, obj, graph: ox.NamedNode):
         if subject is not None or predicate is not None or obj is not None or graph is None:
             raise NotImplementedError("a remote store lists whole named graphs only")
-        for triple in ox.parse(self._graph(graph), format=ox.RdfFormat.N_TRIPLES):
+        for triple in self._graph_triples(graph):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+    def count(self, graph: ox.NamedNode) -> int:
+        """How many triples the server holds in one named graph."""
+        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> "
+                            "{ ?s ?p ?o } }")
+        return int(next(iter(result))["n"].value)
 
     def put_graph(self, graph: ox.NamedNode, triples: Iterable[ox.Triple],
                   chunk: int = 50_000) -> int:
-        """Replace one named graph (Graph Store protocol PUT) with the triples, streamed in
-        one chunked request (memory: one chunk); return how many were sent."""
+        """Replace one named graph with the triples (Graph Store protocol: PUT of the first
+        chunk, POST of each further one, every request with its length — Virtuoso stores
+        nothing from a chunked-encoded body and still answers 201); return how many were
+        sent. Memory: one chunk."""
         sent = 0
+        method = "PUT"
+        batch: list[ox.Triple] = []
 
-        def body() -> Iterator[bytes]:
-            nonlocal sent
-            batch: list[ox.Triple] = []
-            for triple in triples:
-                batch.append(triple)
-                if len(batch) == chunk:
-                    sent += len(batch)
-                    yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
-                    batch.clear()
+        def send() -> None:
+            nonlocal method, sent
+            response = self.client.request(
+                method, self._gsp(), params={"graph": graph.value},
+                content=ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES),
+                headers={"Content-Type": "application/n-triples"})
+            self._seen(response)
+            if response.status_code >= 300:
+                raise OSError(f"{self._gsp()} refused the graph {graph.value} "
+                              f"({response.status_code}): {response.text.strip()[:500]}")
             sent += len(batch)
-            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+            method = "POST"
+            batch.clear()
 
-        response = self.client.put(self._gsp(), params={"graph": graph.value}, content=body(),
-                                   headers={"Content-Type": "application/n-triples"})
-        response.raise_for_status()
+        for triple in triples:
+            batch.append(triple)
+            if len(batch) == chunk:
+                send()
+        send()
         return sent
+
+
+class NonAtomicUpdateError(ValueError):
+    """An update the remote server could only apply in part if it failed half-way."""
+
+
+class PushCountError(OSError):
+    """After a push the remote store holds other triple counts than were sent."""
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMERIC = {_XSD + t for t in ("double", "float", "decimal")}
+
+
+def normal_term(term):
+    """A term as the embedded store writes it, from an engine that writes it otherwise:
+    doubles, floats and decimals in the embedded store's canonical forms (positional, no
+    trailing zeros: Virtuoso writes the double 2 as `2.0`, Oxigraph as `2`). Language tags
+    need nothing: both engines lower-case them."""
+    if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
+        return ox.Literal(_positional(term.value), datatype=term.datatype)
+    return term
+
+
+def _positional(text: str) -> str:
+    """A number as Oxigraph writes doubles and decimals (`2`, `0.1`, `0.00001`, `1.5`)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(repr(float(text))) if "e" in text.lower() else Decimal(text)
+    except (InvalidOperation, ValueError):
+        return text
+    if not number.is_finite():
+        return text
+    written = format(number, "f")
+    return written.rstrip("0").rstrip(".") if "." in written else written
+
+
+def _virtuoso_solutions(solutions: ox.QuerySolutions, ask: bool):
+    """Virtuoso's answers as the embedded store's: an ASK's one-row `__ASK_RETVAL` table as a
+    boolean, and each value through `normal_term`."""
+    variables = list(solutions.variables)
+    rows = list(solutions)
+    if ask and [v.value for v in variables] == ["__ASK_RETVAL"]:
+        truth = bool(rows) and rows[0][0] is not None and rows[0][0].value not in ("0", "false")
+        return ox.parse_query_results(
+            b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
+            format=ox.QueryResultsFormat.JSON)
+    return _solutions(variables, [[normal_term(row[v]) for v in variables] for row in rows])
+
+
+def _solutions(variables: list[ox.Variable], rows: list[list]) -> ox.QuerySolutions:
+    """pyoxigraph solutions made from values (through the JSON results format: pyoxigraph
+    builds QuerySolutions only by parsing)."""
+    import json
+
+    def binding(term) -> dict:
+        if isinstance(term, ox.NamedNode):
+            return {"type": "uri", "value": term.value}
+        if isinstance(term, ox.BlankNode):
+            return {"type": "bnode", "value": term.value}
+        found = {"type": "literal", "value": term.value}
+        if term.language:
+            found["xml:lang"] = term.language
+        elif term.datatype.value != _XSD + "string":
+            found["datatype"] = term.datatype.value
+        return found
+
+    document = {"head": {"vars": [v.value for v in variables]},
+                "results": {"bindings": [
+                    {v.value: binding(t) for v, t in zip(variables, row, strict=True)
+                     if t is not None} for row in rows]}}
+    return ox.parse_query_results(json.dumps(document).encode(),
+                                  format=ox.QueryResultsFormat.JSON)
 
 
 def connect(link: Path | None = None) -> GraphStore:
@@ -287,22 +440,42 @@ def connect(link: Path | None = None) -> GraphStore:
 
 
 def remote_credentials() -> dict:
-    """A bearer token (BIGMAP_KG_STORE_TOKEN) or HTTP Basic credentials
-    (BIGMAP_KG_STORE_USER, BIGMAP_KG_STORE_PASSWORD) for the remote store, from the
-    environment."""
+    """A bearer token (BIGMAP_KG_STORE_TOKEN) or a user and password (BIGMAP_KG_STORE_USER,
+    BIGMAP_KG_STORE_PASSWORD) for the remote store, from the environment; the password goes
+    by HTTP Basic, or by Digest when BIGMAP_KG_STORE_AUTH is `digest` (Virtuoso's
+    `/sparql-auth`)."""
     env = os.environ
     user = env.get("BIGMAP_KG_STORE_USER")
-    return {"token": env.get("BIGMAP_KG_STORE_TOKEN") or None,
-            "auth": (user, env.get("BIGMAP_KG_STORE_PASSWORD", "")) if user else None}
+    scheme = env.get("BIGMAP_KG_STORE_AUTH", "basic").strip().lower() or "basic"
+    if scheme not in ("basic", "digest"):
+        raise ValueError(f"BIGMAP_KG_STORE_AUTH is {scheme!r}: use basic or digest")
+    auth = None
+    if user:
+        password = env.get("BIGMAP_KG_STORE_PASSWORD", "")
+        if scheme == "digest":
+            import httpx
+
+            auth = httpx.DigestAuth(user, password)
+        else:
+            auth = (user, password)
+    return {"token": env.get("BIGMAP_KG_STORE_TOKEN") or None, "auth": auth}
 
 
 def push(source: ox.Store, target: RemoteStore) -> dict[str, int]:
-    """Copy every named graph of a (built) store into a remote store, one streamed Graph
-    Store PUT per graph (memory stays bounded); triples per graph."""
-    return {graph.value: target.put_graph(graph, (
+    """Copy every named graph of a (built) store into a remote store (Graph Store PUT / POST
+    in bounded chunks), then count each graph on the server: PushCountError when it holds
+    another number than was sent (a server that accepted the requests and stored less);
+    triples per graph."""
+    sent = {graph.value: target.put_graph(graph, (
                 ox.Triple(q.subject, q.predicate, q.object)
                 for q in source.quads_for_pattern(None, None, None, graph)))
             for graph in source.named_graphs()}
+    stored = {graph: target.count(ox.NamedNode(graph)) for graph in sent}
+    wrong = {g: (sent[g], stored[g]) for g in sent if stored[g] != sent[g]}
+    if wrong:
+        raise PushCountError("the remote store does not hold what was pushed: " + "; ".join(
+            f"{graph}: {n} sent, {m} stored" for graph, (n, m) in wrong.items()))
+    return sent
 
 
 def ontology_graph(store) -> Graph:
