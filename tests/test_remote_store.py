@@ -60,7 +60,7 @@ VIRTUOSO_NOT_PORTABLE: dict[str, str] = {
 }
 #: whole tests not yet passing on Virtuoso, with what is known (strict xfail: a fix shows)
 VIRTUOSO_OPEN: dict[str, str] = {
-    "service": "the technique page runs a view Virtuoso rejects (SQ074, a syntax error); "
+    "service": "the technique page's views/relations.rq (EXISTS inside BIND) is refused (SQ074); "
                "/sparql (ASK, SELECT, CONSTRUCT) and /api answer from it before that point",
     "cli": "computed booleans come back as 0 / 1 from Virtuoso (it stores xsd:boolean as "
            "integer), so the CSV differs; the named-query test compares them as equal",
