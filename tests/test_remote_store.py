@@ -60,7 +60,8 @@ VIRTUOSO_NOT_PORTABLE: dict[str, str] = {
 }
 #: whole tests not yet passing on Virtuoso, with what is known (strict xfail: a fix shows)
 VIRTUOSO_OPEN: dict[str, str] = {
-    "service": "the technique page's views/relations.rq (EXISTS inside BIND) is refused (SQ074); "
+    "service": "the technique page's views/relations.rq is refused (SQ074; EXISTS inside "
+               "BIND is the likely cause); "
                "/sparql (ASK, SELECT, CONSTRUCT) and /api answer from it before that point",
     "cli": "computed booleans come back as 0 / 1 from Virtuoso (it stores xsd:boolean as "
            "integer), so the CSV differs; the named-query test compares them as equal",
