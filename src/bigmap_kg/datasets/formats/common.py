@@ -268,6 +268,9 @@ CONTRIBUTOR_TYPES = {t.lower(): t for t in (
     "HostingInstitution", "Producer", "ProjectLeader", "ProjectManager", "ProjectMember",
     "RegistrationAgency", "RegistrationAuthority", "RelatedPerson", "Researcher",
     "ResearchGroup", "RightsHolder", "Sponsor", "Supervisor", "WorkPackageLeader", "Other")}
+#: DataCite descriptionType, by its lower-case form (InvenioRDM's description type ids)
+DESCRIPTION_TYPES = {t.lower(): t for t in (
+    "Abstract", "Methods", "SeriesInformation", "TableOfContents", "TechnicalInfo", "Other")}
 #: DataCite relationType, by its lower-case form (InvenioRDM's relation ids)
 RELATION_TYPES = {t.lower(): t for t in (
     "IsCitedBy", "Cites", "IsSupplementTo", "IsSupplementedBy", "IsContinuedBy", "Continues",
@@ -309,8 +312,8 @@ class Faithful:
 
     def description(self, text: str | None, kind: str | None = None) -> None:
         """dcterms:description; an Abstract (or untyped) one also dcterms:abstract, a table
-        of contents dcterms:tableOfContents; other types (Methods, TechnicalInfo …) keep
-        their text, not their type."""
+        of contents dcterms:tableOfContents; another type (Methods, TechnicalInfo …) also
+        schema:additionalProperty → a schema:PropertyValue (propertyID the DataCite type)."""
         if not text or not str(text).strip():
             return
         value = Literal(str(text))
@@ -320,9 +323,12 @@ class Faithful:
             self.g.add((self.dataset, DCTERMS.abstract, value))
         elif kind == "tableofcontents":
             self.g.add((self.dataset, DCTERMS.tableOfContents, value))
-        else:
-            self.build.record.notes.append(f"description of type {kind!r} kept as "
-                                           "dcterms:description (its type is not kept)")
+        else:  # Methods, TechnicalInfo …: the type on a schema:PropertyValue
+            node = BNode()
+            self.g.add((self.dataset, SCHEMA.additionalProperty, node))
+            self.g.add((node, RDF.type, SCHEMA.PropertyValue))
+            self.g.add((node, SCHEMA.propertyID, Literal(DESCRIPTION_TYPES.get(kind, kind))))
+            self.g.add((node, SCHEMA.value, value))
 
     def date(self, run: URIRef, text: str | None, kind: str | None) -> None:
         """A dated event: Collected → the run's prov:startedAtTime / endedAtTime, the others →

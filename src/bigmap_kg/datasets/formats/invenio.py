@@ -191,6 +191,8 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     run = build.run(build.mint("run", "record"), dataset, techniques,
                     operando[0].lower() == "true" if operando else None)
     build.keywords(run, [s for s in subjects if s not in techniques])
+    for date in meta.get("dates") or []:
+        keep.date(run, str(date.get("date") or ""), (date.get("type") or {}).get("id"))
     for agent, stated in affiliations:
         for affiliation in (a for a in stated if isinstance(a, dict)):
             build.affiliation(agent, run, affiliation.get("name"), _ror(affiliation.get("id")))
