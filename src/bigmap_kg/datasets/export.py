@@ -68,39 +68,181 @@ def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]
     return found
 
 
+def _kept(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
+    """What the source record said beyond our model (views/dataset-datacite-kept.rq), by
+    field: rows of key, value, extra, more."""
+    found: dict[str, list[dict[str, str | None]]] = defaultdict(list)
+    rows = run(store, view("dataset-datacite-kept"), prefixes=False,
+               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
+    for row in rows:
+        found[row["field"].value].append({k: row[k].value if row[k] is not None else None
+                                          for k in ("key", "value", "extra", "more")})
+    return found
+
+
+#: Crossref Funder Registry ids a funding reference may carry without a funder name
+FUNDER_NAMES = {"10.13039/501100000780": "European Commission"}
+#: DataCite relatedIdentifierType, by its lower-case form (InvenioRDM's schemes)
+IDENTIFIER_TYPES = {t.lower(): t for t in (
+    "ARK", "arXiv", "bibcode", "DOI", "EAN13", "EISSN", "Handle", "IGSN", "ISBN", "ISSN",
+    "ISTC", "LISSN", "LSID", "PMID", "PURL", "UPC", "URL", "URN", "w3id")}
+IDENTIFIER_SCHEMES = (("orcid.org/", "ORCID", "https://orcid.org"),
+                      ("ror.org/", "ROR", "https://ror.org"),
+                      ("wikidata.org/", "Wikidata", "https://www.wikidata.org/wiki/"))
+
+
+def _scheme(identifier: str) -> tuple[str, str] | None:
+    return next(((name, uri) for host, name, uri in IDENTIFIER_SCHEMES if host in identifier),
+                None)
+
+
+def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
+    """Creators and contributors, each in the record's order, with identifiers and
+    affiliations as recorded."""
+    by_key: dict[str, dict] = {}
+    for row in kept["agent"]:
+        by_key.setdefault(row["key"], {"name": row["value"], "role": row["extra"],
+                                       "position": int(row["more"] or 0), "ids": [],
+                                       "affiliations": [], "type": None})
+    for row in kept["agentId"]:
+        if row["key"] in by_key and row["value"] not in by_key[row["key"]]["ids"]:
+            by_key[row["key"]]["ids"].append(row["value"])
+    for row in kept["agentType"]:
+        if row["key"] in by_key:
+            by_key[row["key"]]["type"] = "Organizational" if row["value"].endswith(
+                "Organization") else "Personal"
+    for row in kept["affiliation"]:
+        entry = {k: v for k, v in (("name", row["value"]),
+                                   ("affiliationIdentifier", row["extra"])) if v}
+        if row["key"] in by_key and entry and entry not in by_key[row["key"]]["affiliations"]:
+            by_key[row["key"]]["affiliations"].append(entry)
+    creators, contributors = [], []
+    for agent in sorted(by_key.values(), key=lambda a: (a["role"] != "Creator", a["position"])):
+        if not agent["name"]:
+            continue
+        out = {"name": agent["name"], "nameType": agent["type"] or "Personal",
+               "nameIdentifiers": [
+                   {"nameIdentifier": i, "nameIdentifierScheme": _scheme(i)[0],
+                    "schemeUri": _scheme(i)[1]} for i in sorted(agent["ids"]) if _scheme(i)],
+               "affiliation": [
+                   {**a, **({"affiliationIdentifierScheme": "ROR",
+                             "schemeUri": "https://ror.org"}
+                            if "ror.org/" in a.get("affiliationIdentifier", "") else {})}
+                   for a in sorted(agent["affiliations"], key=lambda a: a.get("name", ""))
+                   if a.get("name")]}
+        if agent["role"] == "Creator":
+            creators.append(out)
+        else:
+            contributors.append({**out, "contributorType": agent["role"]})
+    return creators, contributors
+
+
+def _kept_fields(kept: dict) -> dict:
+    """The DataCite properties the record carried: descriptions, dates, funding, subjects,
+    related identifiers, version, language."""
+    dates = {(r["value"], r["extra"]) for r in kept["date"] if r["value"]}
+    for row in kept["collected"]:
+        dates.add((row["value"] + (f"/{row['extra']}" if row["extra"] else ""), "Collected"))
+    funder_ids = {r["key"]: r["value"] for r in kept["funderId"]}
+    award_uris = {r["key"]: r["value"] for r in kept["awardUri"]}
+    funding = []
+    for row in {r["key"]: r for r in kept["funding"]}.values():
+        funder_id = funder_ids.get(row["key"])
+        name = row["extra"] or FUNDER_NAMES.get(str(funder_id)) or funder_id
+        if not name:
+            continue
+        reference = {"funderName": name}
+        if funder_id:
+            crossref = funder_id.startswith("10.13039/") or "doi.org/10.13039/" in funder_id
+            reference.update(funderIdentifier=funder_id, funderIdentifierType=(
+                "Crossref Funder ID" if crossref else "ROR" if "ror.org" in funder_id
+                or len(funder_id) == 9 else "Other"))
+        if row["value"]:
+            reference["awardNumber"] = row["value"]
+            if award_uris.get(row["key"]):
+                reference["awardUri"] = award_uris[row["key"]]
+        if row["more"]:
+            reference["awardTitle"] = row["more"]
+        funding.append(reference)
+    subjects = [{"subject": r["value"]} for r in kept["keyword"]]
+    for row in {r["key"]: r for r in kept["term"]}.values():
+        subject = {"subject": row["value"] or row["extra"]}
+        if row["extra"]:
+            subject["valueUri"] = row["extra"]
+        if row["more"]:
+            subject["schemeUri" if row["more"].startswith("http") else "subjectScheme"] = \
+                row["more"]
+        if (row["extra"] or "").startswith(PREFIXES["panet"]):
+            subject["subjectScheme"] = "PaNET"
+        subjects.append(subject)
+    related = []
+    for row in {r["key"]: r for r in kept["related"]}.values():
+        kind = IDENTIFIER_TYPES.get(str(row["more"]).lower()) or (
+            "DOI" if row["value"].lower().startswith(("10.", "https://doi.org/10."))
+            else "URL" if row["value"].startswith("http") else "Handle")
+        related.append({"relatedIdentifier": row["value"], "relatedIdentifierType": kind,
+                        "relationType": row["extra"]})
+    return {
+        "publisher": next((r["value"] for r in kept["publisher"]), None),
+        "descriptions": sorted(({"description": r["value"], "descriptionType": r["extra"]}
+                                for r in {r["value"]: r for r in kept["description"]}.values()),
+                               key=lambda d: (d["descriptionType"] != "Abstract",
+                                              d["description"])),
+        "dates": [{"date": d, "dateType": t} for d, t in sorted(dates)],
+        "fundingReferences": funding,
+        "subjects": subjects,
+        "relatedIdentifiers": related,
+        "version": next((r["value"] for r in kept["version"]), None),
+        "language": next((r["value"] for r in kept["language"]), None),
+    }
+
+
 def datacite(store, dataset: str) -> dict:
     """A DataCite 4.5 REST JSON record; ExportError names what the graph cannot supply."""
     found = _fields(store, dataset)
     if not found:
         raise ExportError(f"no dataset {dataset}")
+    kept = _kept(store, dataset)
+    more = _kept_fields(kept)
     doi = next((v for v, _ in found["doi"]), None)
     urls = [v for v, _ in found["distribution"] if v]
-    publisher = next((name for host, name in PUBLISHERS.items()
-                      for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
+    publisher = more["publisher"] or next(
+        (name for host, name in PUBLISHERS.items()
+         for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
     year = next((v[:4] for v, _ in found["issued"] if v), None)
     missing = [name for name, value in (("identifier (a DOI)", doi), ("publisher", publisher),
                                         ("publicationYear", year)) if not value]
     if missing:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph has no "
                           + ", ".join(missing))
+    creators, contributors = _agents(kept)
     record = {
         "doi": doi,
         "types": {"resourceTypeGeneral": "Dataset", "resourceType": ", ".join(
             sorted({LEVEL_NAMES.get(v, "") for v, _ in found["level"]})) + " data"},
         "titles": [{"title": v} for v, _ in found["title"]][:1],
-        "creators": [{"name": name, "nameType": "Personal", "nameIdentifiers": [
+        "creators": creators or [{"name": name, "nameType": "Personal", "nameIdentifiers": [
             {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
              "schemeUri": "https://orcid.org"}] if orcid else []}
             for name, orcid in dict.fromkeys(found["creator"]) if name] + [
             {"name": name, "nameType": "Organizational"}  # the run's partners, when no person
             for name, _ in dict.fromkeys(found["partner"]) if name],
+        "contributors": contributors,
+        "descriptions": more["descriptions"],
+        "dates": more["dates"] + [{"date": v, "dateType": "Issued"} for v, _ in found["issued"]
+                                  if v and not any(d["dateType"] == "Issued"
+                                                   for d in more["dates"])],
+        "fundingReferences": more["fundingReferences"],
+        "version": more["version"],
+        "language": more["language"],
         "publisher": {"name": publisher},
         "publicationYear": year,
-        "subjects": [{"subject": label, "subjectScheme": "PaNET",
-                      "schemeUri": "http://purl.org/pan-science/PaNET/PaNET.owl",
-                      "valueUri": panet} for label, panet in dict.fromkeys(found["technique"])
-                     if panet],
-        "relatedIdentifiers": [
+        "subjects": more["subjects"] + [
+            {"subject": label, "subjectScheme": "PaNET",
+             "schemeUri": "http://purl.org/pan-science/PaNET/PaNET.owl",
+             "valueUri": panet} for label, panet in dict.fromkeys(found["technique"])
+            if panet and panet not in {s.get("valueUri") for s in more["subjects"]}],
+        "relatedIdentifiers": more["relatedIdentifiers"] + [
             {"relatedIdentifier": iri, "relatedIdentifierType": "URL",
              "relationType": "IsCollectedBy", "resourceTypeGeneral": "Instrument"}
             for _, iri in dict.fromkeys(found["instrument"])] + [
@@ -116,6 +258,12 @@ def datacite(store, dataset: str) -> dict:
         "url": urls[0] if urls else None,
         "schemaVersion": "http://datacite.org/schema/kernel-4",
     }
+    stated = {(r["relatedIdentifier"].lower(), r["relationType"])
+              for r in more["relatedIdentifiers"]}
+    record["relatedIdentifiers"] = [
+        r for i, r in enumerate(record["relatedIdentifiers"])
+        if i < len(more["relatedIdentifiers"]) or
+        (str(r["relatedIdentifier"]).lower(), r["relationType"]) not in stated]
     if not record["creators"]:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph names no creator")
     return {k: v for k, v in record.items() if v not in (None, [])}

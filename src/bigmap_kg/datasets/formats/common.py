@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ...namespaces import BASE, BMO, CHAMEO, PANET, PREFIXES, curie
@@ -255,3 +255,213 @@ class Builder:
         if value:
             self.graph.add((dataset, DCTERMS.license, iri_or_none(value) or Literal(value)))
 
+
+
+#: DataCite dateType → the Dublin Core term that says the same (Collected is the run's time)
+DATE_TERMS = {"issued": DCTERMS.issued, "created": DCTERMS.created,
+              "available": DCTERMS.available, "accepted": DCTERMS.dateAccepted,
+              "copyrighted": DCTERMS.dateCopyrighted, "submitted": DCTERMS.dateSubmitted,
+              "updated": DCTERMS.modified, "valid": DCTERMS.valid, "other": DCTERMS.date}
+#: DataCite contributorType, by its lower-case form (InvenioRDM's role ids)
+CONTRIBUTOR_TYPES = {t.lower(): t for t in (
+    "ContactPerson", "DataCollector", "DataCurator", "DataManager", "Distributor", "Editor",
+    "HostingInstitution", "Producer", "ProjectLeader", "ProjectManager", "ProjectMember",
+    "RegistrationAgency", "RegistrationAuthority", "RelatedPerson", "Researcher",
+    "ResearchGroup", "RightsHolder", "Sponsor", "Supervisor", "WorkPackageLeader", "Other")}
+#: DataCite descriptionType, by its lower-case form (InvenioRDM's description type ids)
+DESCRIPTION_TYPES = {t.lower(): t for t in (
+    "Abstract", "Methods", "SeriesInformation", "TableOfContents", "TechnicalInfo", "Other")}
+#: DataCite relationType, by its lower-case form (InvenioRDM's relation ids)
+RELATION_TYPES = {t.lower(): t for t in (
+    "IsCitedBy", "Cites", "IsSupplementTo", "IsSupplementedBy", "IsContinuedBy", "Continues",
+    "IsDescribedBy", "Describes", "HasMetadata", "IsMetadataFor", "HasVersion", "IsVersionOf",
+    "IsNewVersionOf", "IsPreviousVersionOf", "IsPartOf", "HasPart", "IsPublishedIn",
+    "IsReferencedBy", "References", "IsDocumentedBy", "Documents", "IsCompiledBy", "Compiles",
+    "IsVariantFormOf", "IsOriginalFormOf", "IsIdenticalTo", "IsReviewedBy", "Reviews",
+    "IsDerivedFrom", "IsSourceOf", "IsRequiredBy", "Requires", "IsObsoletedBy", "Obsoletes",
+    "IsCollectedBy", "Collects")}
+
+
+def typed_date(text: str) -> Literal:
+    """A date as recorded, typed when it is a year, a date or a date-time (else plain text,
+    e.g. a range or an RKMS-ISO8601 interval)."""
+    value = text.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return Literal(value, datatype=XSD.gYear)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", value):
+        return Literal(value, datatype=XSD.dateTime)
+    return Literal(value)
+
+
+class Faithful:
+    """What a repository record carries beyond our model, kept so that it can be exported
+    back: publisher, descriptions, dates, funding, keywords and subjects, creators and
+    contributors in order with their roles and affiliations, related identifiers, version,
+    language. Standard terms only (dcterms, DCAT, PROV, schema.org); the qualified nodes
+    (attributions, grants, terms, relationships) are blank nodes of the record."""
+
+    def __init__(self, build: Builder, dataset: URIRef) -> None:
+        self.build, self.g, self.dataset = build, build.graph, dataset
+
+    def publisher(self, name: str | None) -> None:
+        if name and str(name).strip():
+            agent = self.build.agent("publisher", str(name), organisation=True)
+            self.g.add((self.dataset, DCTERMS.publisher, agent))
+
+    def description(self, text: str | None, kind: str | None = None) -> None:
+        """dcterms:description; an Abstract (or untyped) one also dcterms:abstract, a table
+        of contents dcterms:tableOfContents; another type (Methods, TechnicalInfo …) also
+        schema:additionalProperty → a schema:PropertyValue (propertyID the DataCite type)."""
+        if not text or not str(text).strip():
+            return
+        value = Literal(str(text))
+        self.g.add((self.dataset, DCTERMS.description, value))
+        kind = (kind or "abstract").lower()
+        if kind == "abstract":
+            self.g.add((self.dataset, DCTERMS.abstract, value))
+        elif kind == "tableofcontents":
+            self.g.add((self.dataset, DCTERMS.tableOfContents, value))
+        else:  # Methods, TechnicalInfo …: the type on a schema:PropertyValue
+            node = BNode()
+            self.g.add((self.dataset, SCHEMA.additionalProperty, node))
+            self.g.add((node, RDF.type, SCHEMA.PropertyValue))
+            self.g.add((node, SCHEMA.propertyID, Literal(DESCRIPTION_TYPES.get(kind, kind))))
+            self.g.add((node, SCHEMA.value, value))
+
+    def date(self, run: URIRef, text: str | None, kind: str | None) -> None:
+        """A dated event: Collected → the run's prov:startedAtTime / endedAtTime, the others →
+        the dcterms term of that type."""
+        if not text or not str(text).strip():
+            return
+        kind = (kind or "other").lower()
+        if kind == "collected":
+            start, _, end = str(text).strip().partition("/")
+            for value, predicate in ((start, PROV.startedAtTime), (end, PROV.endedAtTime)):
+                if value and (run, predicate, None) not in self.g:
+                    self.g.add((run, predicate, Literal(value, datatype=XSD.date if len(
+                        value) == 10 else XSD.dateTime)))
+            return
+        term = DATE_TERMS.get(kind)
+        if term is None:
+            self.build.record.notes.append(f"date {text!r} of type {kind!r} is not kept")
+            return
+        if term == DCTERMS.issued:  # the Issued date replaces a bare publication year
+            for old in list(self.g.objects(self.dataset, DCTERMS.issued)):
+                if len(str(old)) < len(str(text).strip()):
+                    self.g.remove((self.dataset, DCTERMS.issued, old))
+            if any(True for _ in self.g.objects(self.dataset, DCTERMS.issued)):
+                return
+        self.g.add((self.dataset, term, typed_date(str(text))))
+
+    def funding(self, funder: str | None, funder_id: str | None, award: str | None,
+                title: str | None = None, uri: str | None = None) -> None:
+        """schema:funding → a schema:MonetaryGrant (identifier = award number, name, url) with
+        schema:funder → an organisation (name, identifier; sameAs its IRI)."""
+        if not (funder or funder_id or award):
+            return
+        grant = BNode()
+        g = self.g
+        g.add((self.dataset, SCHEMA.funding, grant))
+        g.add((grant, RDF.type, SCHEMA.MonetaryGrant))
+        for predicate, value in ((SCHEMA.identifier, award), (SCHEMA.name, title)):
+            if value:
+                g.add((grant, predicate, Literal(str(value))))
+        if iri_or_none(uri):
+            g.add((grant, SCHEMA.url, iri_or_none(uri)))
+        if funder or funder_id:
+            organisation = BNode()
+            g.add((grant, SCHEMA.funder, organisation))
+            g.add((organisation, RDF.type, SCHEMA.Organization))
+            if funder:
+                g.add((organisation, SCHEMA.name, Literal(str(funder))))
+            if funder_id:
+                g.add((organisation, SCHEMA.identifier, Literal(str(funder_id))))
+                doi = doi_of(funder_id)
+                pid = f"https://doi.org/{doi}" if doi else iri_or_none(funder_id)
+                if pid:
+                    g.add((organisation, SCHEMA.sameAs, URIRef(str(pid))))
+
+    def keyword(self, word: str | None) -> None:
+        if word and str(word).strip():
+            self.g.add((self.dataset, DCAT.keyword, Literal(str(word).strip())))
+
+    def subject(self, name: str | None, uri: str | None, scheme: str | None = None,
+                scheme_uri: str | None = None) -> None:
+        """A subject from a scheme (a PaNET technique …): schema:keywords → a
+        schema:DefinedTerm (name, url; inDefinedTermSet the scheme's IRI, else its name)."""
+        if not name and not uri:
+            return
+        term = BNode()
+        g = self.g
+        g.add((self.dataset, SCHEMA.keywords, term))
+        g.add((term, RDF.type, SCHEMA.DefinedTerm))
+        if name:
+            g.add((term, SCHEMA.name, Literal(str(name))))
+        if iri_or_none(uri):
+            g.add((term, SCHEMA.url, iri_or_none(uri)))
+        if iri_or_none(scheme_uri) or scheme:
+            g.add((term, SCHEMA.inDefinedTermSet, iri_or_none(scheme_uri) or
+                   Literal(str(scheme))))
+
+    def attribution(self, agent: URIRef, role: str, position: int) -> None:
+        """The agent's role and place in the record's list (creators 1, 2, 3 … in order):
+        prov:qualifiedAttribution → a prov:Attribution with prov:agent, dcat:hadRole-like
+        schema:roleName ("Creator" or the DataCite contributorType) and schema:position."""
+        node = BNode()
+        g = self.g
+        g.add((self.dataset, PROV.qualifiedAttribution, node))
+        g.add((node, RDF.type, PROV.Attribution))
+        g.add((node, PROV.agent, agent))
+        g.add((node, SCHEMA.roleName, Literal(role)))
+        g.add((node, SCHEMA.position, Literal(position)))
+        if role != "Creator":
+            g.add((self.dataset, DCTERMS.contributor, agent))
+
+    def affiliation(self, agent: URIRef, name: str | None, identifier: str | None) -> None:
+        """The affiliation as recorded (name and ROR), whatever it resolves to:
+        prov:actedOnBehalfOf → an organisation with schema:name and schema:identifier
+        (schema:sameAs the ROR IRI)."""
+        if not name and not identifier:
+            return
+        organisation = BNode()
+        g = self.g
+        g.add((agent, PROV.actedOnBehalfOf, organisation))
+        g.add((organisation, RDF.type, SCHEMA.Organization))
+        if name:
+            g.add((organisation, SCHEMA.name, Literal(str(name))))
+        if identifier:
+            g.add((organisation, SCHEMA.identifier, Literal(str(identifier))))
+            if iri_or_none(identifier):
+                g.add((organisation, SCHEMA.sameAs, iri_or_none(identifier)))
+
+    def relation(self, identifier: str | None, relation: str | None,
+                 identifier_type: str | None = None, general: str | None = None) -> None:
+        """A related identifier as recorded: dcat:qualifiedRelation → a dcat:Relationship with
+        dcterms:relation (the IRI: a DOI's resolver URL, a URL; else the text), dcterms:type
+        the DataCite relationType, dcterms:identifier the identifier as written."""
+        if not identifier or not relation:
+            return
+        kind = RELATION_TYPES.get(str(relation).lower(), str(relation))
+        node = BNode()
+        g = self.g
+        doi = doi_of(identifier)
+        target = URIRef(f"https://doi.org/{doi}") if doi else iri_or_none(str(identifier))
+        g.add((self.dataset, DCAT.qualifiedRelation, node))
+        g.add((node, RDF.type, DCAT.Relationship))
+        g.add((node, DCTERMS.relation, target or Literal(str(identifier))))
+        g.add((node, DCTERMS.type, Literal(kind)))
+        g.add((node, DCTERMS.identifier, Literal(str(identifier))))
+        if identifier_type or doi:
+            g.add((node, SCHEMA.propertyID, Literal(identifier_type or "DOI")))
+        if general:
+            g.add((node, SCHEMA.additionalType, Literal(str(general))))
+
+    def version(self, text: str | None) -> None:
+        if text and str(text).strip():
+            self.g.add((self.dataset, DCAT.version, Literal(str(text).strip())))
+
+    def language(self, text: str | None) -> None:
+        if text and str(text).strip():
+            self.g.add((self.dataset, DCTERMS.language, Literal(str(text).strip())))

@@ -18,7 +18,7 @@ from ...namespaces import PANET
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import Builder, default_level, doi_of, require_doi
+from .common import SCHEMA, Builder, Faithful, default_level, doi_of, iri_or_none, require_doi
 
 
 def detect(document: Any) -> bool:
@@ -50,14 +50,44 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     if meta.get("publicationYear"):
         g.add((dataset, DCTERMS.issued, Literal(str(meta["publicationYear"]),
                                                 datatype=XSD.gYear)))
+    keep = Faithful(build, dataset)
+    publisher = meta.get("publisher")
+    keep.publisher(_text(publisher))
+    for description in meta.get("descriptions") or []:
+        keep.description(description.get("description"), description.get("descriptionType"))
+    for funding in meta.get("fundingReferences") or []:
+        keep.funding(funding.get("funderName"), funding.get("funderIdentifier"),
+                     funding.get("awardNumber"), funding.get("awardTitle"),
+                     funding.get("awardUri") or funding.get("awardURI"))
+    keep.version(meta.get("version"))
+    keep.language(meta.get("language"))
     affiliations: list = []  # (agent, name or {name, affiliationIdentifier}): after the run
-    for index, creator in enumerate(meta.get("creators") or []):
-        orcid = next((n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
-                      if (n.get("nameIdentifierScheme") or "").upper() == "ORCID"), None)
-        agent = build.agent(f"creator-{index}", creator.get("name"), orcid,
-                            creator.get("nameType") == "Organizational")
-        build.creator(dataset, agent)
-        affiliations += [(agent, a) for a in creator.get("affiliation") or []]
+    for role, people in (("Creator", meta.get("creators") or []),
+                         (None, meta.get("contributors") or [])):
+        for index, creator in enumerate(people):
+            orcid = next((n.get("nameIdentifier") for n in creator.get("nameIdentifiers") or []
+                          if (n.get("nameIdentifierScheme") or "").upper() == "ORCID"), None)
+            kind = role or creator.get("contributorType") or "Other"
+            agent = build.agent(f"{'creator' if role else 'contributor'}-{index}",
+                                _text(creator.get("name")), orcid,
+                                creator.get("nameType") == "Organizational" or (
+                                    not role and kind in ("HostingInstitution",
+                                                          "ResearchGroup", "Sponsor")))
+            for other in creator.get("nameIdentifiers") or []:  # a ROR, a Wikidata id …
+                scheme = (other.get("nameIdentifierScheme") or "").upper()
+                if scheme != "ORCID" and iri_or_none(other.get("nameIdentifier")):
+                    g.add((agent, SCHEMA.sameAs, iri_or_none(other["nameIdentifier"])))
+            if role:
+                build.creator(dataset, agent)
+            keep.attribution(agent, kind, index + 1)
+            for affiliation in creator.get("affiliation") or []:
+                if isinstance(affiliation, dict):
+                    keep.affiliation(agent, affiliation.get("name"),
+                                     affiliation.get("affiliationIdentifier"))
+                else:
+                    keep.affiliation(agent, affiliation, None)
+                if role:
+                    affiliations.append((agent, affiliation))
     for right in meta.get("rightsList") or []:
         build.license(dataset, right.get("rightsUri") or right.get("rightsIdentifier"))
     build.distribution(dataset, "landing", access=meta.get("url") or f"https://doi.org/{doi}",
@@ -65,6 +95,11 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     techniques, words = [], []
     for subject in meta.get("subjects") or []:
         uri = subject.get("valueUri") or subject.get("valueURI") or ""
+        if uri or subject.get("subjectScheme"):
+            keep.subject(subject.get("subject"), uri, subject.get("subjectScheme"),
+                         subject.get("schemeUri") or subject.get("schemeURI"))
+        else:
+            keep.keyword(subject.get("subject"))
         if (subject.get("subjectScheme") or "").lower() == "panet" or uri.startswith(str(PANET)):
             techniques.append(uri)
         elif subject.get("subject") and vocabulary.resolve("technique", subject["subject"]).node:
@@ -78,15 +113,11 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         ror = affiliation.get("affiliationIdentifier") if isinstance(affiliation, dict) else None
         build.affiliation(agent, run, name, ror)
     for date in meta.get("dates") or []:
-        if date.get("dateType") == "Collected" and date.get("date"):
-            start, _, end = date["date"].partition("/")
-            g.add((run, PROV.startedAtTime, Literal(start, datatype=XSD.date if len(start) == 10
-                                                    else XSD.dateTime)))
-            if end:
-                g.add((run, PROV.endedAtTime, Literal(end, datatype=XSD.date if len(end) == 10
-                                                      else XSD.dateTime)))
+        keep.date(run, str(date.get("date") or ""), date.get("dateType"))
     for related in meta.get("relatedIdentifiers") or []:
         relation, target = related.get("relationType"), related.get("relatedIdentifier")
+        keep.relation(target, relation, related.get("relatedIdentifierType"),
+                      related.get("resourceTypeGeneral"))
         if relation == "IsCollectedBy":
             build.instrument(run, target)
         elif relation == "IsDerivedFrom" and doi_of(target):
@@ -116,30 +147,56 @@ def xml_to_json(root: ElementTree.Element) -> dict:
 
     identifier = first("identifier")
     resource = first("resourceType")
+
+    def agent(element: ElementTree.Element, tag: str) -> dict:
+        name = next(iter(_children(element, tag)), None)
+        return {"name": name.text if name is not None else None,
+                "nameType": name.get("nameType") if name is not None else None,
+                "nameIdentifiers": [{"nameIdentifier": n.text,
+                                     "nameIdentifierScheme": n.get("nameIdentifierScheme")}
+                                    for n in _children(element, "nameIdentifier")],
+                "affiliation": [{"name": a.text, "affiliationIdentifier":
+                                 a.get("affiliationIdentifier")}
+                                for a in _children(element, "affiliation")]}
+
+    def text(name: str) -> str | None:
+        found = first(name)
+        return found.text if found is not None else None
+
     return {
+        "publisher": text("publisher"),
+        "version": text("version"),
+        "language": text("language"),
+        "descriptions": [{"description": d.text, "descriptionType": d.get("descriptionType")}
+                         for d in items("descriptions", "description")],
+        "fundingReferences": [
+            {"funderName": next((n.text for n in _children(f, "funderName")), None),
+             "funderIdentifier": next((n.text for n in _children(f, "funderIdentifier")), None),
+             "awardNumber": next((n.text for n in _children(f, "awardNumber")), None),
+             "awardUri": next((n.get("awardURI") for n in _children(f, "awardNumber")), None),
+             "awardTitle": next((n.text for n in _children(f, "awardTitle")), None)}
+            for f in items("fundingReferences", "fundingReference")],
         "doi": identifier.text if identifier is not None else None,
         "types": {"resourceTypeGeneral": resource.get("resourceTypeGeneral")
                   if resource is not None else "Dataset"},
         "titles": [{"title": t.text} for t in items("titles", "title")],
-        "creators": [{"name": next((n.text for n in _children(c, "creatorName")), None),
-                      "nameType": next((n.get("nameType") for n in _children(c, "creatorName")),
-                                       None),
-                      "nameIdentifiers": [{"nameIdentifier": n.text,
-                                           "nameIdentifierScheme": n.get("nameIdentifierScheme")}
-                                          for n in _children(c, "nameIdentifier")]}
-                     for c in items("creators", "creator")],
+        "creators": [agent(c, "creatorName") for c in items("creators", "creator")],
         "publicationYear": (first("publicationYear").text
                             if first("publicationYear") is not None else None),
         "subjects": [{"subject": s.text, "subjectScheme": s.get("subjectScheme"),
-                      "valueUri": s.get("valueURI")} for s in items("subjects", "subject")],
+                      "valueUri": s.get("valueURI"), "schemeUri": s.get("schemeURI")}
+                     for s in items("subjects", "subject")],
         "dates": [{"date": d.text, "dateType": d.get("dateType")} for d in items("dates", "date")],
-        "relatedIdentifiers": [{"relatedIdentifier": r.text, "relationType": r.get("relationType")}
+        "relatedIdentifiers": [{"relatedIdentifier": r.text, "relationType": r.get("relationType"),
+                                "relatedIdentifierType": r.get("relatedIdentifierType"),
+                                "resourceTypeGeneral": r.get("resourceTypeGeneral")}
                                for r in items("relatedIdentifiers", "relatedIdentifier")],
-        "rightsList": [{"rightsUri": r.get("rightsURI"), "rightsIdentifier":
-                        r.get("rightsIdentifier")} for r in items("rightsList", "rights")],
-        "contributors": [{"contributorType": c.get("contributorType"),
-                          "name": next((n.text for n in _children(c, "contributorName")), None)}
+        "contributors": [{**agent(c, "contributorName"),
+                          "contributorType": c.get("contributorType")}
                          for c in items("contributors", "contributor")],
+        "rightsList": [{"rightsUri": r.get("rightsURI"), "rightsIdentifier":
+                        r.get("rightsIdentifier"), "rights": r.text}
+                       for r in items("rightsList", "rights")],
         "formats": [f.text for f in items("formats", "format")],
     }
 

@@ -23,7 +23,15 @@ from ...namespaces import BMO, CHAMEO
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import SCHEMA, Builder, default_level, doi_of, require_doi
+from .common import (
+    CONTRIBUTOR_TYPES,
+    SCHEMA,
+    Builder,
+    Faithful,
+    default_level,
+    doi_of,
+    require_doi,
+)
 
 
 def detect(document: Any) -> bool:
@@ -66,6 +74,14 @@ def _landing(record: Record, links: dict, doi: str | None, record_id: str) -> st
     return None
 
 
+def _ror(identifier: object) -> str | None:
+    """An InvenioRDM affiliation id (a bare ROR id in its vocabulary) as the ROR IRI."""
+    if not identifier:
+        return None
+    text = str(identifier)
+    return text if "://" in text else f"https://ror.org/{text}"
+
+
 def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     meta, custom = document["metadata"], document.get("custom_fields") or {}
     record_id = str(document.get("id") or "")
@@ -89,10 +105,28 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     dataset = build.dataset(build.dataset_iri(doi, "record"), meta.get("title"),
                             levels[0].lower(), doi)
     g = record.graph
-    if meta.get("description"):
-        g.add((dataset, DCTERMS.description, Literal(meta["description"])))
+    keep = Faithful(build, dataset)
+    keep.publisher(meta.get("publisher"))
+    keep.description(meta.get("description"), "abstract")
+    for extra in meta.get("additional_descriptions") or []:
+        keep.description(extra.get("description"), (extra.get("type") or {}).get("id"))
     if meta.get("publication_date"):
         g.add((dataset, DCTERMS.issued, Literal(meta["publication_date"], datatype=XSD.date)))
+    for funding in meta.get("funding") or []:
+        funder, award = funding.get("funder") or {}, funding.get("award") or {}
+        title = award.get("title")
+        keep.funding(funder.get("name"), funder.get("id"), award.get("number"),
+                     next(iter(title.values()), None) if isinstance(title, dict) else title,
+                     next((i.get("identifier") for i in award.get("identifiers") or []
+                           if i.get("scheme") == "url"), None))
+    for grant in meta.get("grants") or []:  # the legacy API: "10.13039/501100000780::957189"
+        funder_id, _, number = str(grant.get("id") or "").rpartition("::")
+        keep.funding(None, funder_id or None, number or None)
+    keep.version(meta.get("version"))
+    for language in meta.get("languages") or []:
+        keep.language(language.get("id") if isinstance(language, dict) else language)
+    if isinstance(meta.get("language"), str):  # the legacy API
+        keep.language(meta["language"])
     g.add((dataset, DCTERMS.identifier, Literal(record_id)))
     landing = _landing(record, links, doi, record_id)
     affiliations: list = []  # (agent, [{id, name}]): resolved once the run exists
@@ -105,9 +139,25 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         agent = build.agent(f"creator-{index}", name, orcid,
                             who.get("type") == "organizational")
         build.creator(dataset, agent)
+        keep.attribution(agent, "Creator", index + 1)
         legacy = creator.get("affiliation")  # a string in the legacy API
-        affiliations.append((agent, creator.get("affiliations") or (
-            [{"name": legacy}] if isinstance(legacy, str) else [])))
+        stated = creator.get("affiliations") or (
+            [{"name": legacy}] if isinstance(legacy, str) else [])
+        affiliations.append((agent, stated))
+        for affiliation in (a for a in stated if isinstance(a, dict)):
+            keep.affiliation(agent, affiliation.get("name"), _ror(affiliation.get("id")))
+    for index, contributor in enumerate(meta.get("contributors") or []):
+        who = contributor.get("person_or_org") or contributor
+        orcid = next((i["identifier"] for i in who.get("identifiers") or []
+                      if i.get("scheme") == "orcid"), who.get("orcid"))
+        name = who.get("name") or ", ".join(filter(None, (who.get("family_name"),
+                                                          who.get("given_name"))))
+        role = (contributor.get("role") or {}).get("id") or contributor.get("type") or "other"
+        agent = build.agent(f"contributor-{index}", name, orcid,
+                            who.get("type") == "organizational")
+        keep.attribution(agent, CONTRIBUTOR_TYPES.get(str(role).lower(), str(role)), index + 1)
+        for affiliation in contributor.get("affiliations") or []:
+            keep.affiliation(agent, affiliation.get("name"), _ror(affiliation.get("id")))
     for right in meta.get("rights") or ([meta["license"]] if isinstance(
             meta.get("license"), dict) else []):  # license {id}: the legacy API
         build.license(dataset, right.get("link") or (right.get("props") or {}).get("url")
@@ -128,17 +178,24 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         build.distribution(dataset, "record", access=landing)
     subjects = [str(s.get("subject") or s.get("id")) for s in meta.get("subjects") or []] + [
         str(k) for k in meta.get("keywords") or []]  # keywords: the legacy API
+    for subject in meta.get("subjects") or []:
+        if str(subject.get("id") or "").startswith(("http://", "https://")):
+            keep.subject(subject.get("subject"), subject["id"], subject.get("scheme"))
+        else:
+            keep.keyword(subject.get("subject") or subject.get("id"))
+    for word in meta.get("keywords") or []:
+        keep.keyword(str(word))
     techniques = _field(custom, "technique") or [  # else keywords that name one technique
         s for s in subjects if vocabulary.resolve("technique", s).node]
     operando = _field(custom, "operando")
     run = build.run(build.mint("run", "record"), dataset, techniques,
                     operando[0].lower() == "true" if operando else None)
     build.keywords(run, [s for s in subjects if s not in techniques])
+    for date in meta.get("dates") or []:
+        keep.date(run, str(date.get("date") or ""), (date.get("type") or {}).get("id"))
     for agent, stated in affiliations:
         for affiliation in (a for a in stated if isinstance(a, dict)):
-            build.affiliation(agent, run, affiliation.get("name"), affiliation.get("id") and (
-                affiliation["id"] if "://" in str(affiliation["id"])
-                else f"https://ror.org/{affiliation['id']}"))
+            build.affiliation(agent, run, affiliation.get("name"), _ror(affiliation.get("id")))
     for name, predicate, also in (
             ("instrument", CHAMEO.hasCharacterisationMeasurementInstrument, (PROV.used,)),
             ("partner", PROV.wasAssociatedWith, ()),
@@ -163,6 +220,8 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
     for related in meta.get("related_identifiers") or []:
         relation = (related.get("relation_type") or {}).get("id", "").lower()
         target = related.get("identifier")
+        keep.relation(target, relation, related.get("scheme"),
+                      (related.get("resource_type") or {}).get("id"))
         if relation == "isderivedfrom" and doi_of(target):
             g.add((dataset, PROV.wasDerivedFrom, build.dataset_iri(doi_of(target))))
         elif relation == "iscollectedby":
