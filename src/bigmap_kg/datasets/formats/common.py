@@ -371,17 +371,23 @@ class Faithful:
         if iri_or_none(uri):
             g.add((grant, SCHEMA.url, iri_or_none(uri)))
         if funder or funder_id:
-            organisation = BNode()
-            g.add((grant, SCHEMA.funder, organisation))
-            g.add((organisation, RDF.type, SCHEMA.Organization))
-            if funder:
-                g.add((organisation, SCHEMA.name, Literal(str(funder))))
-            if funder_id:
-                g.add((organisation, SCHEMA.identifier, Literal(str(funder_id))))
-                doi = doi_of(funder_id)
-                pid = f"https://doi.org/{doi}" if doi else iri_or_none(funder_id)
-                if pid:
-                    g.add((organisation, SCHEMA.sameAs, URIRef(str(pid))))
+            g.add((grant, SCHEMA.funder, self.organisation(funder, funder_id)))
+
+    def organisation(self, name: str | None, identifier: str | None) -> BNode:
+        """An organisation as the record names it: schema:name, schema:identifier, and
+        schema:sameAs its IRI (a DOI's resolver URL, a ROR or other IRI)."""
+        node = BNode()
+        g = self.g
+        g.add((node, RDF.type, SCHEMA.Organization))
+        if name:
+            g.add((node, SCHEMA.name, Literal(str(name))))
+        if identifier:
+            g.add((node, SCHEMA.identifier, Literal(str(identifier))))
+            doi = doi_of(identifier)
+            pid = f"https://doi.org/{doi}" if doi else iri_or_none(identifier)
+            if pid:
+                g.add((node, SCHEMA.sameAs, URIRef(str(pid))))
+        return node
 
     def keyword(self, word: str | None) -> None:
         if word and str(word).strip():
@@ -423,18 +429,8 @@ class Faithful:
         """The affiliation as recorded (name and ROR), whatever it resolves to:
         prov:actedOnBehalfOf → an organisation with schema:name and schema:identifier
         (schema:sameAs the ROR IRI)."""
-        if not name and not identifier:
-            return
-        organisation = BNode()
-        g = self.g
-        g.add((agent, PROV.actedOnBehalfOf, organisation))
-        g.add((organisation, RDF.type, SCHEMA.Organization))
-        if name:
-            g.add((organisation, SCHEMA.name, Literal(str(name))))
-        if identifier:
-            g.add((organisation, SCHEMA.identifier, Literal(str(identifier))))
-            if iri_or_none(identifier):
-                g.add((organisation, SCHEMA.sameAs, iri_or_none(identifier)))
+        if name or identifier:
+            self.g.add((agent, PROV.actedOnBehalfOf, self.organisation(name, identifier)))
 
     def relation(self, identifier: str | None, relation: str | None,
                  identifier_type: str | None = None, general: str | None = None) -> None:
