@@ -40,6 +40,16 @@ def wait_until_answering(process: subprocess.Popen, url: str, seconds: float = 6
         time.sleep(0.2)
 
 
+def stop(process: subprocess.Popen, seconds: float = 30) -> None:
+    """Terminate a server the test started; kill it if it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def running_server(store: Path, workers: int | None = None, **env: str) -> Iterator[str]:
     """Yield the base URL of a real uvicorn server over `store`; stop it afterwards. With
@@ -58,11 +68,7 @@ def running_server(store: Path, workers: int | None = None, **env: str) -> Itera
         wait_until_answering(process, base + "/sparql", query="ASK {}")
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 10)
 
 
 @contextmanager

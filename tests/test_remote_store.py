@@ -34,7 +34,7 @@ from bigmap_kg.store import (
 )
 from bigmap_kg.web.gateway import Gateway, Job
 
-from .server import free_port, running_server, wait_until_answering
+from .server import free_port, running_server, stop, wait_until_answering
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
@@ -120,8 +120,7 @@ def _oxigraph(store_path: Path, tmp_path_factory) -> Iterator[Engine]:
         _push(store_path, engine)
         yield engine
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process, 10)
 
 
 VIRTUOSO_INI = """[Database]
@@ -178,11 +177,7 @@ def _virtuoso(store_path: Path, tmp_path_factory) -> Iterator[Engine]:
         _push(store_path, engine)
         yield engine
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])

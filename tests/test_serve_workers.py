@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from .server import free_port
+from .server import free_port, stop
 from .test_service import HEAVY, TECHNIQUES
 
 STOPPED_LINE = "a query outlived the time limit of 1 s: its process is killed"
@@ -54,8 +54,7 @@ def two_workers(store_path: Path, log: Path, timeout: str) -> Iterator[tuple[int
             time.sleep(0.3)
         yield server.pid, base
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
 
 def in_background(base: str, query: str, into: list[httpx.Response],

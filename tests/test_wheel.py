@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .server import free_port, wait_until_answering
+from .server import free_port, stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -59,5 +59,4 @@ def test_a_wheel_installed_with_serve_builds_and_serves_in_an_empty_folder(tmp_p
                            headers={"Accept": "application/sparql-results+json"})
         assert answer.json()["results"]["bindings"][0]["l"]["value"] == "X-ray diffraction"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
