@@ -250,7 +250,7 @@ class RemoteStore:
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:
             parsed = ox.parse_query_results(response.content, format=results)
-            if isinstance(parsed, ox.QuerySolutions) and "virtuoso" in self._server:
+            if isinstance(parsed, ox.QuerySolutions) and self.virtuoso:
                 return _virtuoso_solutions(parsed, ask=form == "ask")
             return parsed
         graph = ox.RdfFormat.from_media_type(media)
@@ -258,7 +258,7 @@ class RemoteStore:
             raise OSError(f"{self.query_url} answered with an unknown media type {media!r}")
         triples = (ox.Triple(q.subject, q.predicate, q.object)  # parse gives quads
                    for q in ox.parse(response.content, format=graph))
-        if "virtuoso" in self._server:
+        if self.virtuoso:
             triples = (ox.Triple(t.subject, t.predicate, normal_term(t.object))
                        for t in triples)
         return RemoteTriples(triples)
@@ -301,7 +301,7 @@ class RemoteStore:
         media = response.headers.get("content-type", "application/n-triples")
         triples = ox.parse(response.content, format=ox.RdfFormat.from_media_type(media)
                            or ox.RdfFormat.N_TRIPLES)
-        if "virtuoso" in (self._server or ""):
+        if self.virtuoso:
             return (ox.Triple(q.subject, q.predicate, normal_term(q.object)) for q in triples)
         return (ox.Triple(q.subject, q.predicate, q.object) for q in triples)
 
