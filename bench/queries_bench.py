@@ -1,9 +1,12 @@
 """Every named query (queries/*.rq) and view (src/bigmap_kg/views/*.rq) timed on the built store.
 
-Each runs once to warm up, then `--runs` times; the median is reported, slowest first, with the
-number of results. Views are run with the bindings their callers use (a representative
-technique, experiment ...); named queries with their defaults. Exit status 1 when one is over
-`--limit` milliseconds (20 by default, issue 14). Run after `bigmap-kg build`:
+Each runs once to warm up, then `--runs` times; the medians of wall-clock and CPU time are
+reported, slowest first by CPU time, with the number of results. The limit applies to the CPU
+time (this thread's, where pyoxigraph evaluates the query): on an idle machine the two agree,
+on a shared one only the CPU time still measures the query. Views are run with the bindings
+their callers use (a representative technique, experiment ...); named queries with their
+defaults. Exit status 1 when one is over `--limit` CPU milliseconds (20 by default, issue 14).
+Run after `bigmap-kg build`:
 
     .venv/bin/python bench/queries_bench.py [--runs 7] [--limit 20] [--store var/store]
 """
@@ -11,6 +14,7 @@ technique, experiment ...); named queries with their defaults. Exit status 1 whe
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -64,18 +68,21 @@ VIEW_BINDINGS: dict[str, dict] = {
 }
 
 
-def timed(store, text: str, bindings: dict, runs: int) -> tuple[float, int]:
+def timed(store, text: str, bindings: dict, runs: int) -> tuple[float, float, int]:
+    """Median wall-clock and CPU milliseconds (the CPU time of this thread, where pyoxigraph
+    evaluates: what the query costs, whatever else the machine runs) and the result count."""
     def once() -> int:
         result = run(store, text, prefixes=False, bindings=bindings)
         return 1 if isinstance(result, bool) else sum(1 for _ in result)
 
     count = once()
-    samples = []
+    wall, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         once()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), count
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu), count
 
 
 def jobs() -> list[tuple[str, str, dict]]:
@@ -101,13 +108,14 @@ def main() -> int:
     store = open_store(args.store)
     results = [(name, *timed(store, text, bindings, args.runs))
                for name, text, bindings in jobs()]
-    results.sort(key=lambda r: -r[1])
-    print(f"{'query':<56} {'median ms':>10} {'results':>8}")
-    for name, ms, count in results:
-        flag = "  OVER" if ms > args.limit else ""
-        print(f"{name:<56} {ms:>10.2f} {count:>8}{flag}")
-    over = [r for r in results if r[1] > args.limit]
-    print(f"{len(results)} queries; slowest {results[0][0]} {results[0][1]:.1f} ms; "
+    results.sort(key=lambda r: -r[2])
+    print(f"load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+    print(f"{'query':<56} {'wall ms':>8} {'CPU ms':>8} {'results':>8}")
+    for name, wall, cpu, count in results:
+        flag = "  OVER" if cpu > args.limit else ""
+        print(f"{name:<56} {wall:>8.2f} {cpu:>8.2f} {count:>8}{flag}")
+    over = [r for r in results if r[2] > args.limit]
+    print(f"{len(results)} queries; slowest {results[0][0]} {results[0][2]:.1f} ms CPU; "
           f"{len(over)} over {args.limit:g} ms")
     return 1 if over else 0
 

@@ -103,14 +103,17 @@ def grouped(hits: list[Hit]) -> list[dict]:
 
 
 def index_rows(store: ox.Store) -> list[dict]:
-    """Every searchable (thing, kind, label, field, text) of the graph, once each (the
-    gateway caches the view's answer per store generation)."""
+    """Every searchable (thing, kind, label, field, text) of the graph, once each: the texts
+    of view search-texts whose thing is one of view search-things (the gateway caches both
+    answers per store generation)."""
+    things = {row["thing"]: row
+              for row in rows_as_dicts(run(store, view("search-things"), prefixes=False))}
     seen, rows = set(), []
-    for row in rows_as_dicts(run(store, view("search-index"), prefixes=False)):
+    for row in rows_as_dicts(run(store, view("search-texts"), prefixes=False)):
         key = (row["thing"], row["field"], row["text"])
-        if key not in seen:
+        if row["thing"] in things and key not in seen:
             seen.add(key)
-            rows.append(row)
+            rows.append({**things[row["thing"]], **row})
     return rows
 
 
