@@ -1,4 +1,4 @@
-"""Every named query (queries/*.rq) and view (src/bigmap_kg/views/*.rq) timed on the built store.
+"""Every named query (queries/*.rq) and view (src/bigmap_kg/views/**/*.rq) timed on the built store.
 
 Each runs once to warm up, then `--runs` times; the medians of wall-clock and CPU time are
 reported, slowest first by CPU time, with the number of results. The limit applies to the CPU
@@ -50,7 +50,6 @@ VIEW_BINDINGS: dict[str, dict] = {
     "ingest-context": {"node": [node("technique/xrd"), node("instrument/esrf-id31")]},
     "dataset-datacite": {"dataset": node("dataset/none")},
     "experiment-datasets": {"experiment": node("experiment/t3-09")},
-    "datasets-of-entity": {"value": node("technique/xrd")},
     "entity-measured-by": {"entity": node("observable/sei-composition")},
     "entity-about": {"entity": node("technique/xrd")},
     "entity-labels": {"thing": [node("cell/uu-fast-cycling-pouch-holder")]},
@@ -85,17 +84,35 @@ def timed(store, text: str, bindings: dict, runs: int) -> tuple[float, float, in
     return statistics.median(wall), statistics.median(cpu), count
 
 
+def api_bindings() -> dict[str, dict]:
+    """What /api binds in each collection's views: its class, and each filter's example value."""
+    from bigmap_kg.namespaces import iri_of
+    from bigmap_kg.web.collections import COLLECTIONS, FILTER_EXAMPLES
+
+    found = {}
+    for collection, spec in COLLECTIONS.items():
+        cls = node(iri_of(spec.cls))
+        found[f"api/{collection}/members"] = {"class": cls}
+        for name, item in spec.filters.items():
+            found[f"api/{collection}/{name}"] = {
+                "class": cls, "value": item.term(FILTER_EXAMPLES[name])}
+    return found
+
+
 def jobs() -> list[tuple[str, str, dict]]:
     from bigmap_kg.namespaces import sparql_prologue
-    from bigmap_kg.web.collections import COLLECTIONS  # the filter the pages put in
-
-    pattern = COLLECTIONS["datasets"].filters["technique"].pattern
 
     found = [(f"queries/{p.stem}", sparql_prologue() + QueryFile.read(p).text, {})
              for p in sorted(paths.QUERIES_DIR.glob("*.rq"))]
-    for path in sorted(VIEWS_DIR.glob("*.rq")):
-        text = view(path.stem).replace("FILTER_PATTERN", pattern)
-        found.append((f"views/{path.stem}", text, VIEW_BINDINGS.get(path.stem, {})))
+    api = api_bindings()
+    for path in sorted(VIEWS_DIR.rglob("*.rq")):
+        name = path.relative_to(VIEWS_DIR).with_suffix("").as_posix()
+        if name == "api/members":  # once per collection
+            found += [(f"views/{key}", view(name), bindings) for key, bindings in api.items()
+                      if key.endswith("/members")]
+        else:
+            bindings = VIEW_BINDINGS.get(name) or api.get(name, {})
+            found.append((f"views/{name}", view(name), bindings))
     return found
 
 

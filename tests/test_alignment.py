@@ -95,7 +95,7 @@ def test_deprecated_terms_say_so_in_their_label(ontology_graph) -> None:
         assert (term, DCTERMS.isReplacedBy, None) in ontology_graph
         name = str(term).removeprefix(PREFIXES["bmo"])
         for folder in ("rules", "src/bigmap_kg/views", "queries"):
-            for path in (ROOT / folder).glob("*.rq"):
+            for path in (ROOT / folder).rglob("*.rq"):
                 assert name not in path.read_text(encoding="utf-8"), (name, path)
 
 

@@ -103,16 +103,17 @@ def test_a_sparql_body_beyond_the_limit_gets_413_unread(client: TestClient) -> N
 
 
 def test_api_filter_queries_are_under_the_time_limit(client: TestClient) -> None:
-    """Before: /api queries had no time limit (100 `observable=` filters ran 60 s; eight take
-    more than 10 s here); now they stop at the limit (2 s here) like every query, and more
-    than eight filters are refused outright."""
+    """Before: /api queries had no time limit (100 `observable=` filters ran 60 s; eight, as
+    one query joining them, took more than 10 s here). Now every /api query goes through the
+    gateway under its limit (2 s here), each filter is a query of its own (eight are answered
+    well within the limit), and more than eight filters are refused outright."""
     observables = ["crystal-structure", "sei-composition", "lithium-distribution",
                    "oxidation-state", "morphology", "phase-composition", "local-structure",
                    "strain"]
     started = time.monotonic()
     slow = client.get("/api/techniques", params=[("observable", o) for o in observables])
-    assert time.monotonic() - started < 6
-    assert slow.status_code == 503 and "timed out after 2 s" in slow.text
+    assert time.monotonic() - started < 2
+    assert slow.status_code == 200
     many = client.get("/api/techniques", params=[("observable", "strain")] * 9)
     assert many.status_code == 422
     assert client.get("/api/techniques", params={"observable": "strain"}).status_code == 200

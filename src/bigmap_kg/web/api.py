@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import re
 from functools import cache
 
 import pyoxigraph as ox
@@ -16,7 +15,7 @@ from ..namespaces import ALL_GRAPHS, PREFIXES, iri_of, sparql_prologue, to_iri
 from ..queryfile import QueryFile, view
 from ..relations import relations
 from ..results import run
-from .collections import COLLECTIONS, expand, filter_parameters
+from .collections import COLLECTIONS, CollectionSpec, Filter, filter_parameters
 from .docs import examples
 from .door import short
 from .gateway import Job, store_for
@@ -36,15 +35,13 @@ MAX_FILTERS = 8      # filters one /api list request may combine
 MAX_VALUE_CHARS = 2000  # characters of one filter or parameter value
 
 
-def filter_term(name: str, value: str, spec) -> ox.NamedNode | ox.Literal:
+def filter_term(name: str, value: str, spec: Filter) -> ox.NamedNode | ox.Literal:
     """The RDF term a filter value stands for; 400 when it is no valid IRI or too long."""
     if len(value) > MAX_VALUE_CHARS:
         raise HTTPException(400, {"error": f"the value of {name!r} has {len(value)} "
                                            f"characters; at most {MAX_VALUE_CHARS}"})
-    kind, term, datatype = expand(value, spec)
     try:
-        return ox.NamedNode(term) if kind == "iri" else \
-            ox.Literal(term, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(term)
+        return spec.term(value)
     except ValueError as error:
         raise HTTPException(400, {"error": f"the value of {name!r}, {short(value)!r}, is no "
                                            f"valid IRI: {short(str(error))}"}) from None
@@ -86,6 +83,18 @@ def not_found(store: ox.Store, collection: str, identifier: str) -> HTTPExceptio
                                "closeMatches": [f"/api/{collection}/{c}" for c in close]})
 
 
+def members(store: ox.Store, spec: CollectionSpec,
+            terms: list[tuple[Filter, ox.NamedNode | ox.Literal]]) -> list[dict]:
+    """The collection's members (item, label) in IRI order that every filter selects with its
+    value (each filter its own query, views/api/<collection>/<filter>.rq)."""
+    cls = ox.NamedNode(iri_of(spec.cls))
+    rows = select(store, view("api/members"), {"class": cls})
+    for item, term in terms:
+        chosen = {r["item"] for r in select(store, item.query, {"class": cls, "value": term})}
+        rows = [r for r in rows if r["item"] in chosen]
+    return rows
+
+
 @router.get("/context.jsonld", tags=["JSON-LD"], summary="The JSON-LD context of all views",
             response_class=JSONLDResponse)
 async def context(request: Request) -> JSONLDResponse:
@@ -112,38 +121,29 @@ async def list_collection(request: Request,
                if n not in {"page", "size"}]
     if len(filters) > MAX_FILTERS:
         raise HTTPException(422, {"error": f"{len(filters)} filters; at most {MAX_FILTERS}"})
-    patterns, bindings = [], {}
-    for number, (name, value) in enumerate(filters):
+    terms = []
+    for name, value in filters:
         if name not in spec.filters:
             raise HTTPException(422, {"error": f"unknown filter {short(name)!r} for {collection}",
                                       "filters": sorted(spec.filters)})
-        bindings[f"value_{number}"] = filter_term(name, value, spec.filters[name])
-        patterns.append(re.sub(r"\?(?!item\b)(\w+)", rf"?\1_{number}",
-                               spec.filters[name].pattern))
-    where = " . ".join(patterns)  # one group: every filter's value is in scope everywhere
-    values = " ".join(f"?{name}" for name in bindings)  # projected: substitutions bind them
-    query = (f"SELECT DISTINCT ?item (SAMPLE(?l) AS ?label) {values} WHERE {{ "
-             f"?item a {spec.cls} . {where} "
-             "OPTIONAL { ?item rdfs:label|skos:prefLabel|dcterms:title ?l } } "
-             f"GROUP BY ?item {values} ORDER BY ?item")
-    store = store_for(request)
-    rows = await asyncio.to_thread(lambda: select(store, query, bindings, prefixes=True))
+        terms.append((spec.filters[name], filter_term(name, value, spec.filters[name])))
+    rows = await asyncio.to_thread(members, store_for(request), spec, terms)
     total = len(rows)
     chosen = rows[(page - 1) * size: page * size]
     base = str(request.url.remove_query_params(["page"]))
     separator = "&" if "?" in base else "?"
-    view = {"@id": str(request.url)}
+    paging = {"@id": str(request.url)}
     if page * size < total:
-        view["next"] = f"{base}{separator}page={page + 1}"
+        paging["next"] = f"{base}{separator}page={page + 1}"
     if page > 1:
-        view["previous"] = f"{base}{separator}page={page - 1}"
+        paging["previous"] = f"{base}{separator}page={page - 1}"
     return JSONLDResponse({
         "@context": str(request.base_url) + "context.jsonld",
         "@id": str(request.url),
         "@type": "hydra:Collection",
         "description": spec.description,
         "totalItems": total,
-        "view": view,
+        "view": paging,
         "filters": {n: f.description for n, f in spec.filters.items()},
         "member": [{"@id": r["item"].value, "label": r["label"].value if r["label"] else None,
                     "api": f"/api/{collection}/{r['item'].value[len(PREFIXES[spec.prefix]):]}"}

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from ..queryfile import view
 from ..results import rows_as_dicts, run
-from .facets import Selection, query, selection, slug, without
+from .facets import Selection, counted, passes, query, selection, slug, without
 from .gateway import store_for
 from .pages import CELL_FORMATS, TEMPLATES, labels, page_of
 
@@ -38,31 +38,27 @@ def _cards(store: ox.Store) -> list[dict]:
         card["formatSet"] = {formats[f] for f in (card["formats"] or "").split() if f in formats}
         card["formatLabels"] = ", ".join(sorted(card["formatSet"]))
         card["searchText"] = " ".join(card[k] or "" for k in SEARCHED).lower()
-        card["checks"] = _checks(card)
     return cards
 
 
-def _checks(card: dict) -> dict:
-    """Facet → whether the card has one chosen value."""
-    return {
-        "technique": lambda v: v in card["techniqueSet"],
-        "cellformat": lambda v: v in card["formatSet"],
-        "geometry": lambda v: v in (card["geometries"] or ""),
-        "window": lambda v: v in card["windowSet"],
-        "partner": lambda v: bool(card["partner"]) and slug(card["partner"]) == v,
-        "q": lambda v: v.lower() in card["searchText"],
-    }
+#: facet → whether a card has one value of it
+CHECKS = {
+    "technique": lambda card, v: v in card["techniqueSet"],
+    "cellformat": lambda card, v: v in card["formatSet"],
+    "geometry": lambda card, v: v in (card["geometries"] or ""),
+    "window": lambda card, v: v in card["windowSet"],
+    "partner": lambda card, v: bool(card["partner"]) and slug(card["partner"]) == v,
+    "q": lambda card, v: v.lower() in card["searchText"],
+}
+EVERY = {"technique"}  # a cell must serve every chosen technique
 
 
-def card_kept(card: dict, selected: Selection) -> bool:
-    """Every chosen technique, and one chosen value of each other facet (and the search)."""
-    checks = card["checks"]
-    return all((all if name == "technique" else any)(checks[name](v) for v in values)
-               for name, values in selected.items() if values)
+def card_check(card: dict, name: str, value: str) -> bool:
+    return CHECKS[name](card, value)
 
 
 def _cell_facets(cards: list[dict], selected: Selection, names: dict) -> list[dict]:
-    """The facets with their options (value, label, cells kept with that value added)."""
+    """The facets with their options (value, label, cells kept with that value chosen)."""
     def labelled(iris: set[str]) -> list[tuple[str, str]]:
         return sorted({(slug(i), names.get(i, (slug(i),))[0]) for i in iris},
                       key=lambda o: o[1].lower())
@@ -75,22 +71,13 @@ def _cell_facets(cards: list[dict], selected: Selection, names: dict) -> list[di
         "partner": sorted({(slug(c["partner"]), c["partnerLabel"]) for c in cards
                            if c["partner"]}, key=lambda o: o[1]),
     }
-    facets = []
-    for name, choices in options.items():
-        chosen = selected.get(name) or []
-        counted = []
-        for value, text in choices:
-            # techniques: the cells left if this one is required too; else: this value alone
-            trial = selected if value in chosen and name == "technique" else \
-                {**selected, name: [*chosen, value] if name == "technique" else [value]}
-            counted.append((value, text, sum(card_kept(c, trial) for c in cards)))
-        facets.append({"name": name, "label": FACETS[name], "options": counted})
-    return facets
+    return counted([{"name": name, "label": FACETS[name], "options": choices}
+                    for name, choices in options.items()], cards, selected, card_check, EVERY)
 
 
 def _page(store: ox.Store, selected: Selection) -> dict:
     cards = _cards(store)
-    kept = [c for c in cards if card_kept(c, selected)]
+    kept = [c for c in cards if passes(c, selected, card_check, EVERY)]
     clear_links = [(FACETS.get(name, "search"), "/cells?" + query(without(selected, name)))
                    for name in selected]
     return {"cards": kept, "total": len(cards), "selected": selected,

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from ..namespaces import BASE, BMO, PREFIXES, curie
+from ..namespaces import BASE, BMO, PREFIXES, curie, iri_of
 from ..queryfile import view
 from ..relations import relations
 from ..results import rows_as_dicts, run
@@ -226,8 +226,9 @@ def _datasets_of(store, iri: str) -> dict | None:
     name = DATASET_FILTER_OF.get(kind)
     if name is None:
         return None
-    pattern = COLLECTIONS["datasets"].filters[name].pattern
-    rows = list(run(store, view("datasets-of-entity").replace("FILTER_PATTERN", pattern),
-                    prefixes=False, bindings={"value": ox.NamedNode(iri)}))
+    datasets = COLLECTIONS["datasets"]
+    rows = list(run(store, datasets.filters[name].query, prefixes=False,
+                    bindings={"class": ox.NamedNode(iri_of(datasets.cls)),
+                              "value": ox.NamedNode(iri)}))
     return {"count": "100+" if len(rows) > 100 else str(len(rows)),
             "href": f"/api/datasets?{urlencode({name: local})}"}

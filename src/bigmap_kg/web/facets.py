@@ -1,10 +1,14 @@
-"""The facets of the pages as pure functions: the selection a query string makes (shared by the
-matrix and the cell index), and for the matrix which rows a selection keeps, which of a row's
-offers (partner × cell or instrument) it shows, and how many rows each facet option would give.
+"""The one facet engine of the pages (matrix, cell index, Tier 1 plan), as pure functions.
 
-A selection maps a facet to the values chosen: OR within a facet, AND across facets. The row
-facets (cluster, sample format, observable, operando, length scale, search) keep or drop a whole
-row; the offer facets (partner, facility type, cell format) also narrow the row's offers:
+A selection maps a facet to the values chosen in the query string (the URL keeps the state):
+OR within a facet (AND for the facets a page names in `every`, as the cell index's
+techniques), AND across facets. A page says whether an item has one value of a facet (a
+`check`); the engine says which items a selection keeps, what a click on an option would
+select (`trial`) and how many items each option would give (`counted`).
+
+The matrix adds offers (partner × cell or instrument): its row facets (cluster, sample format,
+observable, operando, length scale, search) keep or drop a whole row; the offer facets
+(partner, facility type, cell format) also narrow the row's offers:
 
 - a cell offer satisfies them when its partner is chosen (if any) and one of its formats is;
 - an instrument offer when its partner is chosen (if any) and its facility type is;
@@ -15,15 +19,19 @@ row; the offer facets (partner, facility type, cell format) also narrow the row'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-ROW_FACETS = ("cluster", "category", "observable", "operando", "lengthscale", "q")
 OFFER_FACETS = ("partner", "facility", "cellformat")
 Selection = dict[str, list[str]]
+#: whether an item has one value of a facet: check(item, facet, value)
+Check = Callable[[Any, str, str], bool]
+#: whether a selection keeps an item: keeps(item, selection)
+Keeps = Callable[[Any, Selection], bool]
 
 
 def selection(params: QueryParams, names: Mapping[str, object] | set[str]) -> Selection:
@@ -55,6 +63,45 @@ def slug(iri: str) -> str:
     return iri.replace("#", "/").rsplit("/", 1)[-1]
 
 
+def passes(item: Any, selected: Selection, check: Check,
+           every: Collection[str] = ()) -> bool:
+    """Whether the selection keeps the item: one chosen value of each facet (every chosen
+    value of the facets in `every`)."""
+    return all((all if name in every else any)(check(item, name, v) for v in values)
+               for name, values in selected.items() if values)
+
+
+def trial(selected: Selection, name: str, value: str, every: Collection[str] = ()) -> Selection:
+    """What an option counts: the selection with the value alone in its facet (added to the
+    chosen ones for a facet in `every`)."""
+    if name not in every:
+        return {**selected, name: [value]}
+    chosen = selected.get(name) or []
+    return selected if value in chosen else {**selected, name: [*chosen, value]}
+
+
+def counted(facets: list[dict], items: list, selected: Selection, check: Check,
+            every: Collection[str] = (), keeps: Keeps | None = None,
+            joint: Collection[str] = ()) -> list[dict]:
+    """The facets ({name, label, options: [(value, text)]}) with each option's count appended:
+    how many items its `trial` selection keeps. `keeps` says whether a selection keeps an item
+    (by default: it `passes`); a value of a facet in `joint` is counted by `keeps`, as its
+    values interact (the matrix's offer facets), any other by `check` alone."""
+    keeps = keeps or (lambda item, chosen: passes(item, chosen, check, every))
+    found = []
+    for facet in facets:
+        name = facet["name"]
+        # a chosen value only narrows: what the rest of the selection drops stays dropped
+        rest = selected if name in every else without(selected, name)
+        base = [i for i in items if keeps(i, rest)]
+        found.append({**facet, "options": [
+            (value, text, sum(1 for i in base if (
+                keeps(i, trial(selected, name, value, every)) if name in joint
+                else check(i, name, value))))
+            for value, text in facet["options"]]})
+    return found
+
+
 @dataclass(frozen=True)
 class Offer:
     """One partner offering one cell or instrument for a matrix entry."""
@@ -70,28 +117,29 @@ class Offer:
         return slug(self.partner)
 
 
-def _row_check(name: str) -> Callable[[dict, str], bool]:
-    return {
-        "cluster": lambda row, v: slug(row["cluster"]) == v,
-        "category": lambda row, v: (row["categoryLabel"] or "").lower() == v,
-        "observable": lambda row, v: any(slug(c) == v for c in row["conceptSet"]),
-        "operando": lambda row, v: (row["categoryLabel"] in ("commercial", "realistic"))
-        == (v == "yes"),
-        "lengthscale": lambda row, v: row["lengthScale"] == v,
-        "q": lambda row, v: v.lower() in row["searchText"],
-    }[name]
+#: facet → whether a matrix row has one value of it
+ROW_CHECKS: dict[str, Callable[[dict, str], bool]] = {
+    "cluster": lambda row, v: slug(row["cluster"]) == v,
+    "category": lambda row, v: (row["categoryLabel"] or "").lower() == v,
+    "observable": lambda row, v: v in row["conceptSlugs"],
+    "operando": lambda row, v: (row["categoryLabel"] in ("commercial", "realistic"))
+    == (v == "yes"),
+    "lengthscale": lambda row, v: row["lengthScale"] == v,
+    "q": lambda row, v: v.lower() in row["searchText"],
+}
 
 
-def row_passes(row: dict, name: str, values: list[str]) -> bool:
-    """Whether one row facet keeps the row (any of its chosen values)."""
-    check = _row_check(name)
-    return any(check(row, v) for v in values)
+def row_check(row: dict, name: str, value: str) -> bool:
+    """Whether a matrix row has one value of a row facet."""
+    return ROW_CHECKS[name](row, value)
 
 
 def shown_offers(offers: Iterable[Offer], selected: Selection) -> list[Offer] | None:
     """The offers a selection shows for a row, or None when the offer facets drop the row."""
     partners, formats, facilities = (set(selected.get(f) or ())
                                      for f in ("partner", "cellformat", "facility"))
+    if not (partners or formats or facilities):
+        return list(offers)
     cells, instruments = [], []
     for offer in offers:
         if partners and offer.partner_slug not in partners:
@@ -112,28 +160,11 @@ def shown_offers(offers: Iterable[Offer], selected: Selection) -> list[Offer] | 
 
 def keep(row: dict, selected: Selection) -> list[Offer] | None:
     """The row's shown offers when the selection keeps the row, else None."""
-    if not all(row_passes(row, name, values) for name, values in selected.items()
-               if name in ROW_FACETS and values):
+    if not passes(row, {n: v for n, v in selected.items() if n in ROW_CHECKS}, row_check):
         return None
     return shown_offers(row["offers"], selected)
 
 
-def counts(rows: list[dict], selected: Selection,
-           options: dict[str, list[str]]) -> dict[str, dict[str, int]]:
-    """Facet → option → the number of rows kept if that option alone were chosen in its
-    facet (the other facets as selected)."""
-    row_facets = [n for n in ROW_FACETS if selected.get(n)]
-    passes = [{n: row_passes(r, n, selected[n]) for n in row_facets} for r in rows]
-    offers_ok = [shown_offers(r["offers"], selected) is not None for r in rows]
-    found: dict[str, dict[str, int]] = {}
-    for name, values in options.items():
-        others = [all(ok for n, ok in p.items() if n != name) for p in passes]
-        if name in OFFER_FACETS:
-            found[name] = {v: sum(1 for r, o in zip(rows, others, strict=True) if o and
-                                  shown_offers(r["offers"], {**selected, name: [v]}) is not None)
-                           for v in values}
-        else:
-            check = _row_check(name)
-            found[name] = {v: sum(1 for r, o, k in zip(rows, others, offers_ok, strict=True)
-                                  if o and k and check(r, v)) for v in values}
-    return found
+def row_kept(row: dict, selected: Selection) -> bool:
+    """Whether the selection keeps the matrix row (`keeps` of the matrix's counts)."""
+    return keep(row, selected) is not None

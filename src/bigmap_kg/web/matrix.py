@@ -14,7 +14,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from ..queryfile import view
 from ..results import rows_as_dicts, run
-from .facets import Offer, Selection, counts, keep, query, selection, slug, without
+from .facets import (
+    OFFER_FACETS,
+    Offer,
+    Selection,
+    counted,
+    keep,
+    query,
+    row_check,
+    row_kept,
+    selection,
+    slug,
+    without,
+)
 from .gateway import store_for
 from .pages import CELL_FORMATS, TEMPLATES, labels, page_of
 
@@ -66,6 +78,7 @@ def _offers(store: ox.Store, names: dict) -> dict[str, list[Offer]]:
 def _prepare(rows: list[dict], offers: dict[str, list[Offer]], names: dict) -> list[dict]:
     for row in rows:
         row["conceptSet"] = set((row["concepts"] or "").split())
+        row["conceptSlugs"] = {slug(c) for c in row["conceptSet"]}
         row["offers"] = offers.get(row["entry"], [])
         row["categoryClass"] = (row["categoryLabel"] or "unknown").lower()
         row["techniquePage"] = page_of(row["technique"])
@@ -158,10 +171,7 @@ def _options(store: ox.Store, rows: list[dict], selected: Selection) -> list[dic
         {"name": "lengthscale", "label": "Length scale (printed resolution or probed area)",
          "options": [(key, label) for key, label, _ in LENGTH_SCALES]},
     ]
-    found = counts(rows, selected, {f["name"]: [v for v, _ in f["options"]] for f in facets})
-    for facet in facets:
-        facet["options"] = [(v, text, found[facet["name"]][v]) for v, text in facet["options"]]
-    return facets
+    return counted(facets, rows, selected, row_check, keeps=row_kept, joint=OFFER_FACETS)
 
 
 @router.get("/")

@@ -1,11 +1,12 @@
-"""The Tier 1 explorer (/tier1): the experiments of D5.1's Tables 1-4, filtered by material,
-partner, technique, theme and start month (the URL holds the filters, named as in
-/api/experiments), on a month-axis chart of the workflow periods and as tables."""
+"""The Tier 1 explorer (/tier1): the experiments of D5.1's Tables 1-4 on a month-axis chart of
+the workflow periods and as tables, filtered by the facet engine (facets.py): material, partner,
+technique, theme (named as in /api/experiments) and start month, several values of a facet
+meaning any of them, each option with the number of experiments it would give; `q` searches
+the printed text of a row."""
 
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -13,14 +14,18 @@ from fastapi.responses import HTMLResponse
 
 from ..queryfile import view
 from ..results import rows_as_dicts, run
+from .facets import Selection, counted, passes, query, selection, without
 from .gateway import store_for
 from .pages import TEMPLATES, page_of
 
 router = APIRouter(include_in_schema=False)
-#: filter name → (heading, the links of an experiment it looks at)
+#: facet → (heading, the links of an experiment it looks at; the first gives its options)
 FILTERS = {"material": ("Material", ("material",)), "partner": ("Partner", ("partner",)),
            "technique": ("Technique (narrower included)", ("technique", "broader technique")),
            "theme": ("Theme", ("theme",))}
+BEFORE = "before"  # the start-month facet: experiments starting before month <value>
+SEARCHED = ("partnersAsPrinted", "experimentAsPrinted", "object", "observables", "time",
+            "themeLabel")
 MONTHS = 36  # the project's months (section 3.2: six periods of six months)
 
 
@@ -36,56 +41,53 @@ def experiments(store: ox.Store) -> tuple[list[dict], list[dict]]:
     for row in by_iri.values():
         for key in ("start", "end", "table", "row"):
             row[key] = int(row[key]) if row[key] else None
+        linked = [label for links in row["links"].values() for _, label in links]
+        row["searchText"] = " ".join([*(row[k] or "" for k in SEARCHED), *linked]).lower()
     periods = [{"label": r["label"], "start": int(r["start"]), "end": int(r["end"]),
                 "page": page_of(r["p"])}
                for r in rows_as_dicts(run(store, view("periods"), prefixes=False))]
     return list(by_iri.values()), periods
 
 
-def kept(row: dict, selected: dict[str, str]) -> bool:
-    for name, value in selected.items():
-        if name == "before":
-            if row["start"] is None or row["start"] >= int(value):
-                return False
-        elif not any(value in row["slugs"].get(kind, ()) for kind in FILTERS[name][1]):
-            return False
-    return True
+def check(row: dict, name: str, value: str) -> bool:
+    """Whether an experiment has one value of a facet."""
+    if name == BEFORE:
+        return row["start"] is not None and row["start"] < int(value)
+    if name == "q":
+        return value.lower() in row["searchText"]
+    return any(value in row["slugs"].get(kind, ()) for kind in FILTERS[name][1])
 
 
-def options(rows: list[dict]) -> list[dict]:
-    """One facet per filter, with the values present and how many experiments have each."""
-    facets = []
+def facets(rows: list[dict], selected: Selection) -> list[dict]:
+    """One facet per filter with the values present, and the start months; each option with
+    the number of experiments it would give."""
+    found = []
     for name, (heading, kinds) in FILTERS.items():
-        counts: dict[tuple[str, str], int] = {}
-        for row in rows:
-            seen = {(page.rsplit("/", 1)[1], label) for kind in kinds[:1]
-                    for page, label in row["links"].get(kind, [])}
-            for value in seen:
-                counts[value] = counts.get(value, 0) + 1
-        facets.append({"name": name, "label": heading, "options": [
-            (slug, f"{label} ({n})") for (slug, label), n in
-            sorted(counts.items(), key=lambda kv: kv[0][1].lower())]})
-    facets.append({"name": "before", "label": "Starts before month", "options": [
-        (str(m), f"M{m}") for m in range(6, MONTHS + 1, 6)]})
-    return facets
+        values = {(page.rsplit("/", 1)[1], label) for row in rows
+                  for page, label in row["links"].get(kinds[0], [])}
+        found.append({"name": name, "label": heading,
+                      "options": sorted(values, key=lambda v: v[1].lower())})
+    found.append({"name": BEFORE, "label": "Starts before month",
+                  "options": [(str(m), f"M{m}") for m in range(6, MONTHS + 1, 6)]})
+    return counted(found, rows, selected, check)
 
 
 @router.get("/tier1", response_class=HTMLResponse)
 async def tier1(request: Request) -> HTMLResponse:
     rows, periods = await asyncio.to_thread(experiments, store_for(request))
-    names = set(FILTERS) | {"before"}
-    selected = {k: v for k, v in request.query_params.items() if k in names and v}
-    if "before" in selected and not selected["before"].isdigit():
-        selected.pop("before")
-    shown = [r for r in rows if kept(r, selected)]
+    selected = selection(request.query_params, {*FILTERS, BEFORE})
+    months = [v for v in selected.pop(BEFORE, []) if v.isdigit()]  # others are ignored
+    if months:
+        selected[BEFORE] = months
+    shown = [r for r in rows if passes(r, selected, check)]
     tables = [(table, [r for r in shown if r["table"] == table])
               for table in sorted({r["table"] for r in shown})]
-    clear_links = [(name, "/tier1?" + urlencode({k: v for k, v in selected.items() if k != name}))
+    clear_links = [(name if name != "q" else "search", "/tier1?" + query(without(selected, name)))
                    for name in selected]
     return TEMPLATES.TemplateResponse(request, "tier1.html", {
         "title": "Tier 1 plan", "tables": tables, "periods": periods, "months": MONTHS,
         "timed": sorted((r for r in shown if r["start"]),
                         key=lambda r: (r["start"], r["end"] or r["start"])),
         "untimed": [r for r in shown if not r["start"]], "shown": len(shown),
-        "total": len(rows), "facets": options(rows), "selected": selected,
+        "total": len(rows), "facets": facets(rows, selected), "selected": selected,
         "clear_links": clear_links})
