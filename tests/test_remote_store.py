@@ -33,7 +33,7 @@ from bigmap_kg.namespaces import (
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
 )
-from bigmap_kg.queryfile import QueryFile
+from bigmap_kg.queryfile import QueryFile, view
 from bigmap_kg.results import Rows, rows_as_dicts, run
 from bigmap_kg.store import (
     GraphStore,
@@ -373,6 +373,16 @@ def test_named_queries_with_parameters_answer_the_same_remotely(store, engine: E
     bindings = PARAMETERS[name]
     embedded = rows(run(store, text, bindings=bindings), text)
     assert embedded and rows(run(engine.store(), text, bindings=bindings), text) == embedded
+
+
+def test_blank_nodes_in_an_answer_are_read_remotely(store, engine: Engine) -> None:
+    """The quantities of the matrix are blank nodes (Virtuoso labels them `nodeID://b1` in
+    its JSON results, which is no blank node label): each is read, one per quantity."""
+    text, bindings = view("instances"), {"class": ox.NamedNode(BMO.Quantity)}
+    found = [row["s"] for row in run(engine.store(), text, prefixes=False, bindings=bindings)]
+    embedded = list(run(store, text, prefixes=False, bindings=bindings))
+    assert found and all(isinstance(node, ox.BlankNode) for node in found)
+    assert len(set(found)) == len(found) == len(embedded)
 
 
 RECORDS = [DATASETS / name for name in (

@@ -10,6 +10,7 @@ the symlink is swapped only when it succeeded. Readers (`LiveStore`) follow the 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import threading
@@ -254,7 +255,10 @@ class RemoteStore:
         media = response.headers.get("content-type", "")
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:
-            parsed = ox.parse_query_results(response.content, format=results)
+            content = response.content
+            if self.virtuoso and results == ox.QueryResultsFormat.JSON:
+                content = _virtuoso_blank_nodes(content)
+            parsed = ox.parse_query_results(content, format=results)
             if isinstance(parsed, ox.QuerySolutions) and self.virtuoso:
                 return _virtuoso_solutions(parsed, written, ask=form == "ask")
             return parsed
@@ -433,6 +437,19 @@ def _virtuoso_solutions(solutions: ox.QuerySolutions, query: str, ask: bool):
     return _solutions(variables, values)
 
 
+def _virtuoso_blank_nodes(content: bytes) -> bytes:
+    """Virtuoso writes a blank node in JSON results as `nodeID://b123`, which is no blank node
+    label (pyoxigraph refuses the whole answer): as `b123`, the label its N-Triples use."""
+    if b"nodeID://" not in content:
+        return content
+    document = json.loads(content)
+    for row in document.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = term["value"].removeprefix("nodeID://")
+    return json.dumps(document).encode()
+
+
 def _empty(term) -> bool:
     return isinstance(term, ox.Literal) and term.value == "" and not term.language
 
@@ -440,8 +457,6 @@ def _empty(term) -> bool:
 def _solutions(variables: list[ox.Variable], rows: list) -> ox.QuerySolutions:
     """pyoxigraph solutions made from values (through the JSON results format: pyoxigraph
     builds QuerySolutions only by parsing)."""
-    import json
-
     def binding(term) -> dict:
         if isinstance(term, ox.NamedNode):
             return {"type": "uri", "value": term.value}
