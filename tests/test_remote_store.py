@@ -1,12 +1,15 @@
 """The remote store: the project against real SPARQL 1.1 servers — `oxigraph serve` and Virtuoso
 7.2 (Debian's `virtuoso-opensource`, `make virtuoso`), both started here on 127.0.0.1 — gives
-the same answers as the embedded store, writes atomically (or refuses a write it cannot make
-atomic, on Virtuoso), and the service runs on it. Every test runs against both engines."""
+the same answers as the embedded store (every named query, every view, the service's routes),
+writes atomically (or refuses a write it cannot make atomic, on Virtuoso), and the service
+runs on it. Every test runs against both engines; nothing is skipped for Virtuoso."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,27 +20,40 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import graph_diff, isomorphic
 
 from bigmap_kg import paths
 from bigmap_kg.datasets.ingest import ingest_files
-from bigmap_kg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
-from bigmap_kg.queryfile import QueryFile
-from bigmap_kg.results import rows_as_dicts, run
+from bigmap_kg.namespaces import (
+    BASE,
+    BMO,
+    GRAPH_DATA,
+    GRAPH_DATASETS,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+)
+from bigmap_kg.queryfile import QueryFile, view
+from bigmap_kg.results import Rows, rows_as_dicts, run
 from bigmap_kg.store import (
     GraphStore,
     LiveStore,
     NonAtomicUpdateError,
     RemoteStore,
     connect,
+    open_store,
     push,
     remote_credentials,
 )
 from bigmap_kg.web.gateway import Gateway, Job
 
 from .server import free_port, running_server, stop, wait_until_answering
+from .test_query_speed import load_bench
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
+DATASETS = Path(__file__).parent / "data" / "datasets"
+BATCH = DATASETS / "operando-xrd-lno.ttl"
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 LABELS = ("SELECT ?t ?label WHERE { ?t a <https://w3id.org/bigmap-kg/ontology#Technique> ; "
           "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
 LABEL_GRAPH = LABELS.replace("SELECT ?t ?label", "CONSTRUCT { ?t "
@@ -45,32 +61,6 @@ LABEL_GRAPH = LABELS.replace("SELECT ?t ?label", "CONSTRUCT { ?t "
 
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
-#: named queries Virtuoso 7.2.5 cannot answer as the embedded store does, with the reason
-VIRTUOSO_NOT_PORTABLE: dict[str, str] = {
-    "most-cited-references": "Virtuoso error SQ156 (internal optimiser error) on the query; "
-                             "not yet rewritten",
-    "observables-across-clusters": "Virtuoso error SQ156 (internal optimiser error); "
-                                   "not yet rewritten",
-    "instruments-per-facility": "1 row on Virtuoso instead of 91 (OPTIONAL / aggregate "
-                                "evaluation differs); not yet rewritten",
-    "techniques-by-lateral-resolution": "0 rows on Virtuoso instead of 20 (numeric filter "
-                                        "over computed values differs); not yet rewritten",
-    "entries-without-sample-format": "a GROUP_CONCAT of free-text notes differs (order and "
-                                     "separators inside the notes); not yet compared part-wise",
-}
-#: whole tests not yet passing on Virtuoso, with what is known (strict xfail: a fix shows)
-VIRTUOSO_OPEN: dict[str, str] = {
-    "service": "the technique page's views/relations.rq is refused (SQ074; EXISTS inside "
-               "BIND is the likely cause); "
-               "/sparql (ASK, SELECT, CONSTRUCT) and /api answer from it before that point",
-    "cli": "computed booleans come back as 0 / 1 from Virtuoso (it stores xsd:boolean as "
-           "integer), so the CSV differs; the named-query test compares them as equal",
-}
-
-
-def open_on_virtuoso(engine: Engine, key: str) -> None:
-    if engine.name == "virtuoso":
-        pytest.xfail(f"open on Virtuoso 7.2: {VIRTUOSO_OPEN[key]}")
 
 
 @dataclass
@@ -187,37 +177,34 @@ def engine(request, store_path: Path, tmp_path_factory) -> Iterator[Engine]:
     yield from start(store_path, tmp_path_factory)
 
 
-def canonical(value: str | None, separators: tuple[str, ...]) -> str | None:
-    """GROUP_CONCAT's order is left open by SPARQL: compare concatenations as sorted parts."""
-    for separator in separators:
-        if value and separator in value:
-            return separator.join(sorted(value.split(separator)))
-    return value
+#: `GROUP_CONCAT(…; separator="S") AS ?v` in a query: the separator of each variable
+CONCATENATION = re.compile(r'separator\s*=\s*"((?:[^"\\]|\\.)*)"\s*\)\s*AS\s+\?(\w+)', re.I)
 
 
-SEPARATORS = (" | ", "; ", ", ")
-#: Virtuoso only: it keeps xsd:boolean values as integers (`true` is answered as 1), and it
-#: joins some space-separated concatenations in another order
-TRUTH = {"1": "true", "0": "false"}
+def separators(query: str) -> dict[str, str]:
+    """The variables the query binds to a GROUP_CONCAT, with their separators."""
+    return {variable: separator.encode().decode("unicode_escape")
+            for separator, variable in CONCATENATION.findall(query)}
 
 
-def rows(result, engine: str = "oxigraph") -> list[tuple]:
-    """The answer as sorted rows of (variable, value); for Virtuoso, booleans and space-joined
-    concatenations are compared leniently (never for Oxigraph or the embedded store)."""
-    lenient = engine == "virtuoso"
-    separators = (*SEPARATORS, " ") if lenient else SEPARATORS
-    return sorted(tuple(sorted((k, (TRUTH.get(v) if lenient else None)
-                                or canonical(v, separators) or "") for k, v in r.items()))
+def rows(result, query: str = "") -> list[tuple]:
+    """The answer as sorted rows of (variable, value). SPARQL leaves the order of a
+    GROUP_CONCAT open (Oxigraph and Virtuoso join in different orders): a concatenation the
+    query makes is compared as its sorted parts."""
+    joined = separators(query)
+
+    def value(variable: str, text: str | None) -> str:
+        if text and variable in joined:
+            return joined[variable].join(sorted(text.split(joined[variable])))
+        return text or ""
+    return sorted(tuple(sorted((k, value(k, v)) for k, v in r.items()))
                   for r in rows_as_dicts(result))
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq")))
 def test_named_queries_answer_the_same_remotely(store, engine: Engine, name: str) -> None:
-    if engine.name == "virtuoso" and name in VIRTUOSO_NOT_PORTABLE:
-        pytest.skip(f"not portable to Virtuoso 7.2: {VIRTUOSO_NOT_PORTABLE[name]}")
     text = QueryFile.read(paths.QUERIES_DIR / f"{name}.rq").text
-    assert rows(run(engine.store(), text), engine.name) == rows(run(store, text),
-                                                               engine.name)
+    assert rows(run(engine.store(), text), text) == rows(run(store, text), text)
 
 
 def test_a_failing_update_changes_nothing_remotely(engine: Engine) -> None:
@@ -273,7 +260,6 @@ def test_the_service_runs_on_the_remote_store(store, engine: Engine, tmp_path: P
             set(store.query(LABEL_GRAPH, use_default_graph_as_union=True))
         technique = httpx.get(f"{base}/api/techniques/xrd")
         assert technique.status_code == 200 and "X-ray diffraction" in technique.text
-        open_on_virtuoso(engine, "service")  # everything above is checked on Virtuoso too
         page = httpx.get(f"{base}/technique/xrd.html")
         assert page.status_code == 200 and "X-ray diffraction" in page.text
 
@@ -288,7 +274,6 @@ def cli(env: dict[str, str], *arguments: str) -> str:
 
 def test_the_cli_queries_and_exports_the_remote_store(store_path: Path, engine: Engine,
                                                       tmp_path: Path) -> None:
-    open_on_virtuoso(engine, "cli")
     embedded = {"BIGMAP_KG_STORE": str(store_path)}
     remote_ = {"BIGMAP_KG_STORE": str(tmp_path / "no-local-store"), **engine.settings}
     query = str(paths.QUERIES_DIR / "partners-for-technique.rq")
@@ -369,3 +354,154 @@ def test_the_gateway_over_a_remote_store_never_serves_a_stale_answer(
             server.update("DROP SILENT GRAPH <https://example.org/g>")
     before, after = asyncio.run(scenario())
     assert b"false" in before and b"true" in after
+
+
+#: parameters the rewritten named queries take (their answers change with them)
+PARAMETERS = {
+    "most-cited-references": {"minEntries": ox.Literal("3", datatype=XSD_INTEGER)},
+    "observables-across-clusters": {"minClusters": ox.Literal("3", datatype=XSD_INTEGER)},
+    "instruments-per-facility": {"facilityType": ox.NamedNode(BMO.NeutronFacility)},
+    "techniques-by-lateral-resolution": {
+        "observable": ox.NamedNode(BASE + "observable/morphology")},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
+def test_named_queries_with_parameters_answer_the_same_remotely(store, engine: Engine,
+                                                                name: str) -> None:
+    text = QueryFile.read(paths.QUERIES_DIR / f"{name}.rq").text
+    bindings = PARAMETERS[name]
+    embedded = rows(run(store, text, bindings=bindings), text)
+    assert embedded and rows(run(engine.store(), text, bindings=bindings), text) == embedded
+
+
+def test_blank_nodes_in_an_answer_are_read_remotely(store, engine: Engine) -> None:
+    """The quantities of the matrix are blank nodes (Virtuoso labels them `nodeID://b1` in
+    its JSON results, which is no blank node label): each is read, one per quantity."""
+    text, bindings = view("instances"), {"class": ox.NamedNode(BMO.Quantity)}
+    found = [row["s"] for row in run(engine.store(), text, prefixes=False, bindings=bindings)]
+    embedded = list(run(store, text, prefixes=False, bindings=bindings))
+    assert found and all(isinstance(node, ox.BlankNode) for node in found)
+    assert len(set(found)) == len(found) == len(embedded)
+
+
+RECORDS = [DATASETS / name for name in (
+    "operando-xrd-lno.ttl", "deposit-xrd-dtu.ttl", "datacite-xrd-analysed.json",
+    "invenio-operando-xrd.json", "rocrate-operando-xrd-id31.json")]
+
+
+@pytest.fixture(scope="module")
+def with_datasets(store_path: Path, tmp_path_factory) -> Path:
+    """A copy of the session store with dataset records ingested (one has its licence as
+    text, one has distributions of 2 GiB and more); the `store` link to it."""
+    folder = tmp_path_factory.mktemp("with-datasets")
+    ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-generation"))
+    (folder / "store").symlink_to("store-generation")
+    live = LiveStore(folder / "store")
+    report = ingest_files(RECORDS, live, live.update)
+    assert report.written, report.as_text()
+    return folder / "store"
+
+
+@pytest.fixture
+def remote_with_datasets(engine: Engine, with_datasets: Path) -> Iterator[RemoteStore]:
+    """The engine holding the same dataset records (its datasets graph replaced by the
+    embedded copy's), emptied again afterwards."""
+    remote = engine.store()
+    graph = ox.NamedNode(GRAPH_DATASETS)
+    remote.put_graph(graph, (ox.Triple(q.subject, q.predicate, q.object) for q in
+                             open_store(with_datasets).quads_for_pattern(None, None, None,
+                                                                         graph)))
+    yield remote
+    remote.update(f"DROP SILENT GRAPH <{GRAPH_DATASETS}>")
+
+
+def answer(result, query: str):
+    """An answer in comparable form: sorted rows, a truth value, or an rdflib graph."""
+    if isinstance(result, bool | ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QuerySolutions | Rows):
+        return rows(result, query)
+    return Graph().parse(data=ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES),
+                         format="nt")
+
+
+@pytest.mark.parametrize("view", [name for name, _, _ in load_bench().jobs()
+                                  if name.startswith("views/")])
+def test_every_view_answers_the_same_remotely(with_datasets: Path, remote_with_datasets,
+                                              view: str) -> None:
+    """Every view the service runs, with the bindings its callers use (bench/queries_bench.py),
+    over the D5.1 graph and dataset records: the embedded store's answer (graphs compared up to
+    blank node labels)."""
+    text, bindings = next((t, b) for name, t, b in load_bench().jobs() if name == view)
+    embedded = answer(run(open_store(with_datasets), text, prefixes=False,
+                          bindings=bindings), text)
+    remote = answer(run(remote_with_datasets, text, prefixes=False, bindings=bindings), text)
+    if isinstance(embedded, Graph):
+        assert isomorphic(remote, embedded), [sorted(only)[:5] for only in
+                                              graph_diff(remote, embedded)[1:]]
+    else:
+        assert remote == embedded
+
+
+#: routes of the service, as the pages and clients ask them (JSON, JSON-LD, Turtle, HTML)
+ROUTES = ["/api/techniques?size=100", "/api/techniques/xrd", "/api/techniques/xrd/complementary",
+          "/api/matrix-entries/xrd-commercial/complementary", "/api/partners/esrf",
+          "/api/instruments?size=100", "/api/datasets?size=100", "/api/datasets/catalog",
+          "/api/datasets/esrf-id31-0001-raw",
+          "/api/datasets/doi-10.5281-zenodo.0000202-4434ca0b/datacite",
+          "/search?q=xrd&format=json", "/technique/xrd.ttl", "/technique/xrd.html",
+          "/partner/esrf.html", "/queries/instruments-per-facility", "/matrix", "/cells",
+          "/tier1", "/competence-map"]
+
+
+def test_the_routes_answer_as_on_the_embedded_store(with_datasets: Path, remote_with_datasets,
+                                                    engine: Engine, tmp_path: Path) -> None:
+    """The service over the remote store answers each route as over the embedded store, with
+    the same dataset records in both."""
+    with running_server(with_datasets) as embedded, \
+            running_server(tmp_path / "no-local-store", **engine.settings) as remote:
+        for route in ROUTES:
+            answers = [httpx.get(base + route, timeout=60) for base in (remote, embedded)]
+            assert [a.status_code for a in answers] == [200, 200], route
+            assert same_body(*answers), route
+
+
+def same_body(remote: httpx.Response, embedded: httpx.Response) -> bool:
+    """The same document: RDF as graphs up to blank node labels, JSON with its lists as sets
+    (rows that tie in an ORDER BY come in either order), a page by the links it holds."""
+    media = embedded.headers["content-type"].split(";")[0]
+    bodies = [a.text.replace(str(a.request.url.copy_with(path="/", query=None)), "/")
+              for a in (remote, embedded)]
+    if media in ("text/turtle", "application/ld+json"):  # JSON-LD: each server's context
+        graphs = [server_neutral(Graph().parse(data=a.text, format="turtle" if "turtle" in
+                                               media else "json-ld", publicID=BASE), a)
+                  for a in (remote, embedded)]
+        return isomorphic(*graphs)
+    if media.endswith("json"):
+        return canonical_json(json.loads(bodies[0])) == canonical_json(json.loads(bodies[1]))
+    return set(LINK.findall(bodies[0])) == set(LINK.findall(bodies[1]))
+
+
+LINK = re.compile(r'href="([^"]*)"')
+
+
+def server_neutral(graph: Graph, response: httpx.Response) -> Graph:
+    """The graph with the server's own URLs (a collection's @id) as paths."""
+    server = str(response.request.url.copy_with(path="/", query=None))
+
+    def term(t):
+        return URIRef(t.replace(server, "/", 1)) if isinstance(t, URIRef) else t
+    neutral = Graph()
+    for triple in graph:
+        neutral.add(tuple(term(t) for t in triple))
+    return neutral
+
+
+def canonical_json(value):
+    """JSON with its lists sorted."""
+    if isinstance(value, dict):
+        return {k: canonical_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((canonical_json(v) for v in value), key=repr)
+    return value

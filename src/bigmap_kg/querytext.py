@@ -118,6 +118,17 @@ def query_form(query: str) -> str:
     return ""
 
 
+def selects_distinct(query: str) -> bool:
+    """Whether the query's own SELECT (not a sub-select's) is SELECT DISTINCT or REDUCED."""
+    words = (t.group().lower() for t in _TOKEN.finditer(query) if t.lastgroup == "word")
+    for word in words:
+        if word == "select":
+            return next(words, "") in {"distinct", "reduced"}
+        if word not in PROLOGUE and ":" not in word:
+            return False
+    return False
+
+
 def update_operations(update: str) -> int:
     """How many operations a SPARQL Update request holds (`;`-separated at the top level,
     outside strings, IRIs and comments; an empty trailing operation does not count)."""

@@ -10,6 +10,7 @@ the symlink is swapped only when it succeeded. Readers (`LiveStore`) follow the 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import threading
@@ -25,7 +26,8 @@ from rdflib import Graph
 
 from . import paths
 from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, GRAPH_DATASETS, GRAPH_ONTOLOGY
-from .querytext import pattern_start, query_form, update_operations
+from .querytext import pattern_start, query_form, selects_distinct, update_operations
+from .variablekinds import VariableKinds, variable_kinds
 
 
 class StoreMissingError(RuntimeError):
@@ -151,9 +153,12 @@ class RemoteStore:
     more than one operation is refused before it is sent (`NonAtomicUpdateError`).
 
     The server is recognised by its `Server` header (first answer). Where Virtuoso answers
-    differently, the answer is normalised to what the embedded store gives: ASK answers
-    (Virtuoso returns a one-row `__ASK_RETVAL` table), language tags (lower-cased there) and
-    numeric lexical forms (`2.0` for the double `2.0E0`)."""
+    differently, the answer is normalised here, once for every caller, to what the embedded
+    store gives: ASK answers (Virtuoso returns a one-row `__ASK_RETVAL` table), numeric
+    lexical forms (`2.0` for the double `2.0E0`), integers of 2^31 and more (decimals there),
+    booleans (1 / 0 there; computed ones found from the query), a GROUP_CONCAT of nothing
+    ("" there, unbound on Oxigraph) and SELECT DISTINCT rows (duplicates there where a value
+    is unbound). What cannot be normalised is written portably in the queries themselves."""
 
     SOLUTIONS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
     TRIPLES = "application/n-triples, text/turtle;q=0.9"
@@ -219,14 +224,15 @@ class RemoteStore:
         use the variable inside that group, as the project's views and named queries do).
         The Accept header follows the query's form: result tables for SELECT / ASK, RDF for
         CONSTRUCT / DESCRIBE (a server may answer a CONSTRUCT with a table if asked)."""
+        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        if base_iri:
+            prologue = f"BASE <{base_iri}>\n{prologue}"
+        written = prologue + query  # the same for every binding: what the reader analyses
         if substitutions:
             start = pattern_start(query)
             values = " ".join(f"VALUES ?{variable.value} {{ {term} }}"
                               for variable, term in substitutions.items())
             query = f"{query[:start]} {values} {query[start:]}"
-        prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
-        if base_iri:
-            prologue = f"BASE <{base_iri}>\n{prologue}"
         query = prologue + query
         form = query_form(query)
         params: list[tuple[str, str]] = [("query", query)]
@@ -249,9 +255,12 @@ class RemoteStore:
         media = response.headers.get("content-type", "")
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:
-            parsed = ox.parse_query_results(response.content, format=results)
+            content = response.content
+            if self.virtuoso and results == ox.QueryResultsFormat.JSON:
+                content = _virtuoso_blank_nodes(content)
+            parsed = ox.parse_query_results(content, format=results)
             if isinstance(parsed, ox.QuerySolutions) and self.virtuoso:
-                return _virtuoso_solutions(parsed, ask=form == "ask")
+                return _virtuoso_solutions(parsed, written, ask=form == "ask")
             return parsed
         graph = ox.RdfFormat.from_media_type(media)
         if graph is None:
@@ -363,15 +372,30 @@ class PushCountError(OSError):
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {_XSD + t for t in ("double", "float", "decimal")}
+_BOOLEAN, _INTEGER = ox.NamedNode(_XSD + "boolean"), ox.NamedNode(_XSD + "integer")
+_TRUTH = {"1": "true", "0": "false", "true": "true", "false": "false"}
 
 
-def normal_term(term):
-    """A term as the embedded store writes it, from an engine that writes it otherwise:
+def normal_term(term, boolean: bool = False):
+    """A term as the embedded store writes it, from Virtuoso, which writes it otherwise:
     doubles, floats and decimals in the embedded store's canonical forms (positional, no
-    trailing zeros: Virtuoso writes the double 2 as `2.0`, Oxigraph as `2`). Language tags
+    trailing zeros: Virtuoso writes the double 2 as `2.0`, Oxigraph as `2`); a stored boolean
+    as `true` / `false` (Virtuoso: `"1"^^xsd:boolean`); an integer of 2^31 or more as
+    xsd:integer (Virtuoso keeps it as a decimal: an integral decimal that large is read as the
+    integer it most likely was); with `boolean` (a variable the query binds to a computed
+    boolean, `variablekinds.variable_kinds`), the integers 1 / 0 as true / false. Language tags
     need nothing: both engines lower-case them."""
-    if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
-        return ox.Literal(_positional(term.value), datatype=term.datatype)
+    if not isinstance(term, ox.Literal):
+        return term
+    datatype = term.datatype.value
+    if datatype == _XSD + "boolean" or (boolean and datatype == _XSD + "integer"):
+        truth = _TRUTH.get(term.value)
+        return ox.Literal(truth, datatype=_BOOLEAN) if truth else term
+    if datatype in _NUMERIC:
+        written = _positional(term.value)
+        if datatype == _XSD + "decimal" and written.isdigit() and int(written) >= 2**31:
+            return ox.Literal(written, datatype=_INTEGER)
+        return ox.Literal(written, datatype=term.datatype)
     return term
 
 
@@ -389,9 +413,12 @@ def _positional(text: str) -> str:
     return written.rstrip("0").rstrip(".") if "." in written else written
 
 
-def _virtuoso_solutions(solutions: ox.QuerySolutions, ask: bool):
+def _virtuoso_solutions(solutions: ox.QuerySolutions, query: str, ask: bool):
     """Virtuoso's answers as the embedded store's: an ASK's one-row `__ASK_RETVAL` table as a
-    boolean, and each value through `normal_term`."""
+    boolean, each value through `normal_term`, a concatenation of nothing ("" there) unbound
+    as Oxigraph leaves it (which variables hold computed booleans and concatenations is read
+    from the query, and only when a 1, 0 or "" is in the answer), and the rows of a SELECT
+    DISTINCT without the duplicates Virtuoso leaves where a value is unbound."""
     variables = list(solutions.variables)
     rows = list(solutions)
     if ask and [v.value for v in variables] == ["__ASK_RETVAL"]:
@@ -399,14 +426,37 @@ def _virtuoso_solutions(solutions: ox.QuerySolutions, ask: bool):
         return ox.parse_query_results(
             b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
             format=ox.QueryResultsFormat.JSON)
-    return _solutions(variables, [[normal_term(row[v]) for v in variables] for row in rows])
+    kinds = variable_kinds(query) if any(
+        isinstance(t, ox.Literal) and t.value in ("0", "1", "") for row in rows for t in row
+    ) else VariableKinds()
+    values = [tuple(normal_term(row[v], v.value in kinds.booleans)
+                    if not (v.value in kinds.concatenations and _empty(row[v])) else None
+                    for v in variables) for row in rows]
+    if selects_distinct(query):  # Virtuoso keeps duplicates that differ only by unbound values
+        values = list(dict.fromkeys(values))
+    return _solutions(variables, values)
 
 
-def _solutions(variables: list[ox.Variable], rows: list[list]) -> ox.QuerySolutions:
+def _virtuoso_blank_nodes(content: bytes) -> bytes:
+    """Virtuoso writes a blank node in JSON results as `nodeID://b123`, which is no blank node
+    label (pyoxigraph refuses the whole answer): as `b123`, the label its N-Triples use."""
+    if b"nodeID://" not in content:
+        return content
+    document = json.loads(content)
+    for row in document.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = term["value"].removeprefix("nodeID://")
+    return json.dumps(document).encode()
+
+
+def _empty(term) -> bool:
+    return isinstance(term, ox.Literal) and term.value == "" and not term.language
+
+
+def _solutions(variables: list[ox.Variable], rows: list) -> ox.QuerySolutions:
     """pyoxigraph solutions made from values (through the JSON results format: pyoxigraph
     builds QuerySolutions only by parsing)."""
-    import json
-
     def binding(term) -> dict:
         if isinstance(term, ox.NamedNode):
             return {"type": "uri", "value": term.value}
