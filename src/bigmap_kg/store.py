@@ -260,7 +260,8 @@ class RemoteStore:
                 content = _virtuoso_blank_nodes(content)
             parsed = ox.parse_query_results(content, format=results)
             if isinstance(parsed, ox.QuerySolutions) and self.virtuoso:
-                return _virtuoso_solutions(parsed, written, ask=form == "ask")
+                return _virtuoso_solutions(parsed, written, ask=form == "ask",
+                                           bound=substitutions or {})
             return parsed
         graph = ox.RdfFormat.from_media_type(media)
         if graph is None:
@@ -413,12 +414,15 @@ def _positional(text: str) -> str:
     return written.rstrip("0").rstrip(".") if "." in written else written
 
 
-def _virtuoso_solutions(solutions: ox.QuerySolutions, query: str, ask: bool):
+def _virtuoso_solutions(solutions: ox.QuerySolutions, query: str, ask: bool,
+                        bound: dict | None = None):
     """Virtuoso's answers as the embedded store's: an ASK's one-row `__ASK_RETVAL` table as a
     boolean, each value through `normal_term`, a concatenation of nothing ("" there) unbound
     as Oxigraph leaves it (which variables hold computed booleans and concatenations is read
     from the query, and only when a 1, 0 or "" is in the answer), and the rows of a SELECT
-    DISTINCT without the duplicates Virtuoso leaves where a value is unbound."""
+    DISTINCT without the duplicates Virtuoso leaves where a value is unbound. A variable the
+    caller bound (`bound`, substitutions) holds the term it was bound to: Virtuoso writes a
+    bound boolean back as the integer 1 or 0."""
     variables = list(solutions.variables)
     rows = list(solutions)
     if ask and [v.value for v in variables] == ["__ASK_RETVAL"]:
@@ -429,7 +433,9 @@ def _virtuoso_solutions(solutions: ox.QuerySolutions, query: str, ask: bool):
     kinds = variable_kinds(query) if any(
         isinstance(t, ox.Literal) and t.value in ("0", "1", "") for row in rows for t in row
     ) else VariableKinds()
-    values = [tuple(normal_term(row[v], v.value in kinds.booleans)
+    bound = bound or {}
+    values = [tuple(bound[v] if v in bound and row[v] is not None else
+                    normal_term(row[v], v.value in kinds.booleans)
                     if not (v.value in kinds.concatenations and _empty(row[v])) else None
                     for v in variables) for row in rows]
     if selects_distinct(query):  # Virtuoso keeps duplicates that differ only by unbound values
