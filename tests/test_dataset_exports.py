@@ -26,6 +26,7 @@ from bigmap_kg.namespaces import BMO, GRAPH_DATASETS, PREFIXES
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore, apply_update
 
+from . import rocrate_must
 from .server import running_server
 
 OWN = Path(__file__).parent / "data" / "datasets"
@@ -35,6 +36,7 @@ DCAT = Namespace(PREFIXES["dcat"])
 DCAT_AP_LITE = Path(__file__).parent / "data" / "shapes" / "dcat-ap-lite.ttl"
 TECHNIQUE_SCHEMES = (PREFIXES["panet"], PREFIXES["chameo"])
 EXPERIMENT = PREFIXES["exp"] + "t3-09"
+SPEC_EXAMPLE = Path(__file__).parent / "data" / "rocrate" / "spec-1.1-minimal-example.json"
 
 
 @pytest.fixture(scope="module")
@@ -237,3 +239,74 @@ def test_exports_over_http(loaded: Path, tmp_path: Path) -> None:
         assert about(ROCrate(tmp_path / "crate")) == EXPERIMENT
         assert httpx.get(f"{base}/api/experiments/t1-01/ro-crate").status_code == 404
     assert os.path.exists(loaded)
+
+
+def crate_json(folder: Path) -> dict:
+    return json.loads((folder / "ro-crate-metadata.json").read_text(encoding="utf-8"))
+
+
+def test_the_must_checker_passes_the_specification_example_and_bites() -> None:
+    """The RO-Crate 1.1 specification's own minimal example passes; each broken rule is named."""
+    example = json.loads((SPEC_EXAMPLE).read_text())
+    assert rocrate_must.violations(example) == []
+    root = next(e for e in example["@graph"] if e["@id"] == "./")
+    broken = json.loads(json.dumps(example))
+    next(e for e in broken["@graph"] if e["@id"] == "./").pop("license")
+    assert any("root has no license" in v for v in rocrate_must.violations(broken))
+    broken = json.loads(json.dumps(example))
+    broken["@graph"].append({"@id": "data.csv", "@type": "File"})  # not in hasPart
+    assert any("not reached by hasPart" in v for v in rocrate_must.violations(broken))
+    broken = json.loads(json.dumps(example))
+    next(e for e in broken["@graph"] if e["@id"] == "./")["author"] = {
+        "@id": "#alice", "name": "Alice"}  # nested, not flattened
+    assert any("nests an entity" in v for v in rocrate_must.violations(broken))
+    broken = json.loads(json.dumps(example))
+    next(e for e in broken["@graph"] if e["@id"] == "./")["@id"] = "root"
+    next(e for e in broken["@graph"] if e["@id"] == "ro-crate-metadata.json")["about"] = {
+        "@id": "root"}
+    assert any("does not end with /" in v for v in rocrate_must.violations(broken))
+    assert root["license"]
+
+
+def test_ro_crate_export_passes_the_ro_crate_1_1_must_rules(loaded: Path, tmp_path: Path) -> None:
+    folder = export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate", "t3-09")
+    assert rocrate_must.check_folder(folder) == []
+    descriptor = next(e for e in crate_json(folder)["@graph"]
+                      if e["@id"] == "ro-crate-metadata.json")
+    assert descriptor["conformsTo"] == {"@id": "https://w3id.org/ro/crate/1.1"}
+
+
+def test_ro_crate_datasets_keep_their_iris_and_every_reference_resolves(
+        loaded: Path, tmp_path: Path) -> None:
+    """A dataset is no directory: its @id is its IRI, without an appended "/", so that the
+    isBasedOn / object / result references of the crate name described entities."""
+    document = crate_json(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    described = {e["@id"] for e in document["@graph"]}
+    datasets = [e for e in document["@graph"] if e["@type"] == "Dataset" and e["@id"] != "./"]
+    fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
+    for dataset in fixture.subjects(RDF.type, BMO.Dataset):
+        if str(dataset) in {e["identifier"] for e in datasets}:
+            assert str(dataset) in described  # as written in the record, no "/" added
+    assert all(e["@id"] == e["identifier"] for e in datasets)
+    for entity in document["@graph"]:
+        for key in ("isBasedOn", "object", "result", "hasPart"):
+            value = entity.get(key, [])
+            for reference in value if isinstance(value, list) else [value]:
+                assert reference["@id"] in described, (entity["@id"], key, reference)
+
+
+def test_ro_crate_root_licence_is_the_datasets_licence_or_says_they_differ(
+        loaded: Path, tmp_path: Path) -> None:
+    assert export.crate_licence({"a": "https://spdx.org/licenses/CC-BY-4.0",
+                                 "b": "https://spdx.org/licenses/CC-BY-4.0"}) == {
+        "@id": "https://spdx.org/licenses/CC-BY-4.0"}
+    assert export.crate_licence({"a": None, "b": None}).startswith("No licence stated")
+    document = crate_json(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    root = next(e for e in document["@graph"] if e["@id"] == "./")
+    # the test records' datasets of t3-09 carry different licences (and some none): the root
+    # says so and names each, rather than picking one
+    fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
+    stated = {str(v) for v in fixture.objects(None, DCTERMS.license)}
+    assert stated and root["license"].startswith("No single licence")
+    assert all(licence in root["license"] for licence in stated)
+    assert "none stated" in root["license"]

@@ -1,7 +1,8 @@
 """Exports of the dataset metadata, each in the shape its own ecosystem reads:
 a DCAT catalogue (Turtle / JSON-LD), a DataCite 4.5 JSON record for one dataset, and an
-RO-Crate for one Tier 1 experiment (built with the `rocrate` library, in the RO-Crate version it
-writes; a Dataset's @id gets the trailing slash RO-Crate asks for, `identifier` keeps ours)."""
+RO-Crate 1.1 for one Tier 1 experiment (built with the `rocrate` library; each dataset keeps its IRI
+as @id — RO-Crate's trailing slash is for directories, and ours are not — and the root's licence
+is the datasets' licence when they agree, else a text that says they do not)."""
 
 from __future__ import annotations
 
@@ -269,6 +270,26 @@ def datacite(store, dataset: str) -> dict:
     return {k: v for k, v in record.items() if v not in (None, [])}
 
 
+def crate_licence(licences: dict[str, str | None]) -> str | dict:
+    """The root's licence from its datasets' (dataset → licence or None): the one licence
+    they all carry ({"@id": …} for an IRI), else RO-Crate 1.1's "textual description of how
+    the RO-Crate may be used" saying that they differ or that none is stated."""
+    stated = set(licences.values())
+    if len(stated) == 1 and None not in stated:
+        value = next(iter(stated))
+        return {"@id": value} if value.startswith("http") else value
+    if stated == {None}:
+        return ("No licence stated: none of the records of these datasets states a licence. "
+                "Ask the data owners before reusing the data.")
+    counts: dict[str, int] = defaultdict(int)
+    for value in licences.values():
+        counts[value or "none stated"] += 1
+    listed = "; ".join(f"{name} ({count} dataset{'s' if count > 1 else ''})"
+                       for name, count in sorted(counts.items()))
+    return ("No single licence: the datasets of this crate carry different licences — "
+            f"{listed}. Each dataset's own license applies to it.")
+
+
 def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> Path:
     """An RO-Crate for one Tier 1 experiment: its datasets, runs, samples, cells,
     instruments and partners; written to `target` (a folder) and returned."""
@@ -280,7 +301,7 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
                                                   f"no datasets belong to {experiment}")}))
     if not rows:
         raise ExportError(f"no datasets belong to {experiment}")
-    crate = ROCrate()
+    crate = ROCrate(version="1.1")
     crate.name = f"Datasets of the BIG-MAP Tier 1 experiment {label or experiment}"
     crate.root_dataset["about"] = {"@id": experiment}
     crate.root_dataset["description"] = (
@@ -296,7 +317,8 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
                 "@type": kind, **({"name": name} if name else {})}))
         return {"@id": iri}
 
-    datasets: dict[str, object] = {}
+    datasets: dict[str, ContextEntity] = {}
+    licences: dict[str, str | None] = {}
     files: set[tuple[str, str]] = set()
     actions: dict[str, dict] = {}
     for row in rows:
@@ -306,7 +328,8 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
             "cellLabel", "partner", "partnerLabel", "source", "started", "used")}
         iri = value["dataset"]
         if iri not in datasets:
-            properties = {"name": value["title"], "identifier": iri,
+            licences[iri] = value["license"]
+            properties = {"@type": "Dataset", "name": value["title"], "identifier": iri,
                           "additionalType": LEVEL_NAMES.get(value["level"], "")}
             if value["license"]:
                 properties["license"] = {"@id": value["license"]} \
@@ -316,7 +339,9 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
                                              value["sampleLabel"])
             if value["source"]:
                 properties["isBasedOn"] = {"@id": value["source"]}
-            datasets[iri] = crate.add_dataset(iri, properties=properties)
+            # a dataset, not a directory: its own IRI as @id (add_dataset would append "/")
+            datasets[iri] = crate.add(ContextEntity(crate, iri, properties=properties))
+            crate.root_dataset.append_to("hasPart", datasets[iri])
         data = datasets[iri]
         if value["url"] and (iri, value["url"]) not in files:
             files.add((iri, value["url"]))
@@ -353,5 +378,9 @@ def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> 
             object=objects or None, result=action["result"], properties=properties)
         if not action["instrument"]:
             del created["instrument"]
+    licence = crate_licence(licences)
+    crate.root_dataset["license"] = licence
+    if isinstance(licence, dict):
+        entity(licence["@id"], "CreativeWork", None)
     crate.write(target)
     return target
