@@ -111,7 +111,7 @@ def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
     for row in kept["agentType"]:
         if row["key"] in by_key:
             by_key[row["key"]]["type"] = "Organizational" if row["value"].endswith(
-                "Organization") else "Personal"
+                ("Organization", "Partner")) else by_key[row["key"]]["type"] or "Personal"
     for row in kept["affiliation"]:
         entry = {k: v for k, v in (("name", row["value"]),
                                    ("affiliationIdentifier", row["extra"])) if v}
@@ -195,11 +195,20 @@ def _kept_fields(kept: dict) -> dict:
         "relatedIdentifiers": related,
         "version": next((r["value"] for r in kept["version"]), None),
         "language": next((r["value"] for r in kept["language"]), None),
+        "alternateIdentifiers": [
+            {"alternateIdentifier": r["value"], "alternateIdentifierType": r["extra"]}
+            for r in sorted({(r["value"], r["extra"]): r for r in kept["alternate"]}.values(),
+                            key=lambda r: (r["extra"], r["value"]))],
+        "resourceType": next((r["value"] for r in kept["resourceType"]), None),
     }
 
 
 def datacite(store, dataset: str) -> dict:
-    """A DataCite 4.5 REST JSON record; ExportError names what the graph cannot supply."""
+    """A DataCite 4.5 REST JSON record; ExportError names what the graph cannot supply.
+
+    A dataset without a DOI gets a record without `doi` (DataCite 4.5 JSON allows it: the DOI
+    is given when the record is registered), its IRI and the record's own identifiers as
+    alternateIdentifiers; publisher, publicationYear and a creator stay required."""
     found = _fields(store, dataset)
     if not found:
         raise ExportError(f"no dataset {dataset}")
@@ -209,18 +218,21 @@ def datacite(store, dataset: str) -> dict:
     urls = [v for v, _ in found["distribution"] if v]
     publisher = more["publisher"] or next(
         (name for host, name in PUBLISHERS.items()
-         for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
+         for u in [*urls, *([f"https://doi.org/{doi}"] if doi else [])] if host in u), None)
     year = next((v[:4] for v, _ in found["issued"] if v), None)
-    missing = [name for name, value in (("identifier (a DOI)", doi), ("publisher", publisher),
-                                        ("publicationYear", year)) if not value]
+    missing = [name for name, value in (("publisher", publisher), ("publicationYear", year))
+               if not value]
     if missing:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph has no "
                           + ", ".join(missing))
     creators, contributors = _agents(kept)
+    alternates = more["alternateIdentifiers"] + ([] if doi else [
+        {"alternateIdentifier": dataset, "alternateIdentifierType": "URL"}])
     record = {
         "doi": doi,
-        "types": {"resourceTypeGeneral": "Dataset", "resourceType": ", ".join(
-            sorted({LEVEL_NAMES.get(v, "") for v, _ in found["level"]})) + " data"},
+        "alternateIdentifiers": [a for i, a in enumerate(alternates) if a not in alternates[:i]],
+        "types": {"resourceTypeGeneral": "Dataset", "resourceType": more["resourceType"] or (
+            ", ".join(sorted({LEVEL_NAMES.get(v, "") for v, _ in found["level"]})) + " data")},
         "titles": [{"title": v} for v, _ in found["title"]][:1],
         "creators": creators or [{"name": name, "nameType": "Personal", "nameIdentifiers": [
             {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
