@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS
 from rocrate.rocrate import ROCrate
 
-from bigmap_kg.datasets import export
+from bigmap_kg.datasets import crate_export, export
 from bigmap_kg.datasets.formats.common import SCHEMA
 from bigmap_kg.datasets.ingest import ingest, ingest_files
 from bigmap_kg.namespaces import BMO, GRAPH_DATASETS, PREFIXES
@@ -70,7 +70,7 @@ def test_ro_crate_actions_keep_every_partner_and_the_data_a_run_used(loaded: Pat
     """Expectations from the native test record: each run of t3-09 with all its partners;
     processing runs take the dataset they used as object."""
     fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
-    crate = ROCrate(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    crate = ROCrate(crate_export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
     actions = {a.id: a for a in crate.get_entities() if a.type == "CreateAction"}
     identifier = {e.id: e["identifier"] for e in crate.get_entities()
                   if e.type == "Dataset" and e.id != "./"}
@@ -210,7 +210,7 @@ def test_datacite_says_which_required_fields_the_graph_lacks(loaded: Path) -> No
 
 
 def test_ro_crate_of_an_experiment_reads_back_with_rocrate(loaded: Path, tmp_path: Path) -> None:
-    folder = export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate", "t3-09")
+    folder = crate_export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate", "t3-09")
     crate = ROCrate(folder)
     expected = {r["dataset"] for r in rows_as_dicts(run(LiveStore(loaded), """
         SELECT DISTINCT ?dataset WHERE { ?dataset a bmo:Dataset ;
@@ -275,7 +275,7 @@ def test_the_must_checker_passes_the_specification_example_and_bites() -> None:
 
 
 def test_ro_crate_export_passes_the_ro_crate_1_1_must_rules(loaded: Path, tmp_path: Path) -> None:
-    folder = export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate", "t3-09")
+    folder = crate_export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate", "t3-09")
     assert rocrate_must.check_folder(folder) == []
     descriptor = next(e for e in crate_json(folder)["@graph"]
                       if e["@id"] == "ro-crate-metadata.json")
@@ -286,7 +286,7 @@ def test_ro_crate_datasets_keep_their_iris_and_every_reference_resolves(
         loaded: Path, tmp_path: Path) -> None:
     """A dataset is no directory: its @id is its IRI, without an appended "/", so that the
     isBasedOn / object / result references of the crate name described entities."""
-    document = crate_json(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    document = crate_json(crate_export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
     described = {e["@id"] for e in document["@graph"]}
     datasets = [e for e in document["@graph"] if e["@type"] == "Dataset" and e["@id"] != "./"]
     fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
@@ -303,11 +303,11 @@ def test_ro_crate_datasets_keep_their_iris_and_every_reference_resolves(
 
 def test_ro_crate_root_licence_is_the_datasets_licence_or_says_they_differ(
         loaded: Path, tmp_path: Path) -> None:
-    assert export.crate_licence({"a": "https://spdx.org/licenses/CC-BY-4.0",
+    assert crate_export.crate_licence({"a": "https://spdx.org/licenses/CC-BY-4.0",
                                  "b": "https://spdx.org/licenses/CC-BY-4.0"}) == {
         "@id": "https://spdx.org/licenses/CC-BY-4.0"}
-    assert export.crate_licence({"a": None, "b": None}).startswith("No licence stated")
-    document = crate_json(export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
+    assert crate_export.crate_licence({"a": None, "b": None}).startswith("No licence stated")
+    document = crate_json(crate_export.ro_crate(LiveStore(loaded), EXPERIMENT, tmp_path / "crate"))
     root = next(e for e in document["@graph"] if e["@id"] == "./")
     # the test records' datasets of t3-09 carry different licences (and some none): the root
     # says so and names each, rather than picking one

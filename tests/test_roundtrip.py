@@ -14,12 +14,13 @@ import pytest
 from datacite import schema45
 from rdflib.namespace import DCTERMS, RDF
 
-from bigmap_kg.datasets import export
+from bigmap_kg.datasets import crate_export, export
 from bigmap_kg.datasets.formats.common import SCHEMA
 from bigmap_kg.datasets.ingest import ingest
-from bigmap_kg.namespaces import BMO
+from bigmap_kg.namespaces import BMO, PREFIXES
 from bigmap_kg.store import LiveStore, apply_update
 
+from . import rocrate_must
 from .roundtrip_fields import (
     compare,
     from_datacite_json,
@@ -232,3 +233,19 @@ def test_datalab_crate_keeps_publisher_licence_authors_and_dates(
                        from_datacite_json(record)) == {}
         authored += 1
     assert authored
+
+
+def test_partner_ro_crate_comes_back_in_the_experiment_ro_crate(
+        store_path: Path, tmp_path: Path) -> None:
+    """The partner crate, its raw dataset tagged with the Tier 1 experiment it belongs to
+    ("T3-09", as partners write it): the experiment's RO-Crate carries every field the source
+    crate gave that dataset, and passes the RO-Crate 1.1 MUST rules."""
+    document = json.loads((OWN / "rocrate-partner-deposit.json").read_text())
+    entity = next(e for e in document["@graph"] if e["@id"] == "xrd-0412/")
+    entity["keywords"] += ", T3-09"
+    link, _ = ingested(store_path, tmp_path, json.dumps(document).encode(), "crate.json")
+    folder = crate_export.ro_crate(LiveStore(link), PREFIXES["exp"] + "t3-09", tmp_path / "out")
+    assert rocrate_must.check_folder(folder) == []
+    out = json.loads((folder / "ro-crate-metadata.json").read_text())
+    exported = next(e["@id"] for e in out["@graph"] if e.get("name") == entity["name"])
+    assert compare(from_rocrate(document, "xrd-0412/"), from_rocrate(out, exported)) == {}

@@ -1,13 +1,11 @@
-"""Exports of the dataset metadata, each in the shape its own ecosystem reads:
-a DCAT catalogue (Turtle / JSON-LD), a DataCite 4.5 JSON record for one dataset, and an
-RO-Crate 1.1 for one Tier 1 experiment (built with the `rocrate` library; each dataset keeps its IRI
-as @id — RO-Crate's trailing slash is for directories, and ours are not — and the root's licence
-is the datasets' licence when they agree, else a text that says they do not)."""
+"""Exports of the dataset metadata, each in the shape its own ecosystem reads: a DCAT catalogue
+(Turtle / JSON-LD) and a DataCite 4.5 JSON record for one dataset (the RO-Crate of an
+experiment: crate_export.py). What the source record said beyond our model is read once
+(`kept_rows`, `kept_fields`, `agents`) for both per-dataset exports."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -50,7 +48,7 @@ def _retyped(triple: ox.Triple) -> ox.Triple:
                      ox.Literal(triple.object.value, datatype=ox.NamedNode(datatype)))
 
 
-def _node(iri: str, missing: str) -> ox.NamedNode:
+def node_of(iri: str, missing: str) -> ox.NamedNode:
     """The node of an IRI; a string that is no valid IRI names nothing (ExportError)."""
     try:
         return ox.NamedNode(iri)
@@ -61,7 +59,7 @@ def _node(iri: str, missing: str) -> ox.NamedNode:
 def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]]]:
     found: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
     rows = run(store, view("dataset-datacite"), prefixes=False,
-               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
+               bindings={"dataset": node_of(dataset, f"no dataset {dataset}")})
     for row in rows:
         value, extra = row["value"], row["extra"]
         found[row["field"].value].append((value.value if value else None,
@@ -69,12 +67,12 @@ def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]
     return found
 
 
-def _kept(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
+def kept_rows(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
     """What the source record said beyond our model (views/dataset-datacite-kept.rq), by
     field: rows of key, value, extra, more."""
     found: dict[str, list[dict[str, str | None]]] = defaultdict(list)
     rows = run(store, view("dataset-datacite-kept"), prefixes=False,
-               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
+               bindings={"dataset": node_of(dataset, f"no dataset {dataset}")})
     for row in rows:
         found[row["field"].value].append({k: row[k].value if row[k] is not None else None
                                           for k in ("key", "value", "extra", "more")})
@@ -97,7 +95,7 @@ def _scheme(identifier: str) -> tuple[str, str] | None:
                 None)
 
 
-def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
+def agents(kept: dict) -> tuple[list[dict], list[dict]]:
     """Creators and contributors, each in the record's order, with identifiers and
     affiliations as recorded."""
     by_key: dict[str, dict] = {}
@@ -138,7 +136,7 @@ def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
     return creators, contributors
 
 
-def _kept_fields(kept: dict) -> dict:
+def kept_fields(kept: dict) -> dict:
     """The DataCite properties the record carried: descriptions, dates, funding, subjects,
     related identifiers, version, language."""
     dates = {(r["value"], r["extra"]) for r in kept["date"] if r["value"]}
@@ -212,8 +210,8 @@ def datacite(store, dataset: str) -> dict:
     found = _fields(store, dataset)
     if not found:
         raise ExportError(f"no dataset {dataset}")
-    kept = _kept(store, dataset)
-    more = _kept_fields(kept)
+    kept = kept_rows(store, dataset)
+    more = kept_fields(kept)
     doi = next((v for v, _ in found["doi"]), None)
     urls = [v for v, _ in found["distribution"] if v]
     publisher = more["publisher"] or next(
@@ -225,7 +223,7 @@ def datacite(store, dataset: str) -> dict:
     if missing:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph has no "
                           + ", ".join(missing))
-    creators, contributors = _agents(kept)
+    creators, contributors = agents(kept)
     alternates = more["alternateIdentifiers"] + ([] if doi else [
         {"alternateIdentifier": dataset, "alternateIdentifierType": "URL"}])
     record = {
@@ -280,119 +278,3 @@ def datacite(store, dataset: str) -> dict:
     if not record["creators"]:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph names no creator")
     return {k: v for k, v in record.items() if v not in (None, [])}
-
-
-def crate_licence(licences: dict[str, str | None]) -> str | dict:
-    """The root's licence from its datasets' (dataset → licence or None): the one licence
-    they all carry ({"@id": …} for an IRI), else RO-Crate 1.1's "textual description of how
-    the RO-Crate may be used" saying that they differ or that none is stated."""
-    stated = set(licences.values())
-    if len(stated) == 1 and None not in stated:
-        value = next(iter(stated))
-        return {"@id": value} if value.startswith("http") else value
-    if stated == {None}:
-        return ("No licence stated: none of the records of these datasets states a licence. "
-                "Ask the data owners before reusing the data.")
-    counts: dict[str, int] = defaultdict(int)
-    for value in licences.values():
-        counts[value or "none stated"] += 1
-    listed = "; ".join(f"{name} ({count} dataset{'s' if count > 1 else ''})"
-                       for name, count in sorted(counts.items()))
-    return ("No single licence: the datasets of this crate carry different licences — "
-            f"{listed}. Each dataset's own license applies to it.")
-
-
-def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> Path:
-    """An RO-Crate for one Tier 1 experiment: its datasets, runs, samples, cells,
-    instruments and partners; written to `target` (a folder) and returned."""
-    from rocrate.model.contextentity import ContextEntity
-    from rocrate.rocrate import ROCrate
-
-    rows = list(run(store, view("experiment-datasets"), prefixes=False,
-                    bindings={"experiment": _node(experiment,
-                                                  f"no datasets belong to {experiment}")}))
-    if not rows:
-        raise ExportError(f"no datasets belong to {experiment}")
-    crate = ROCrate(version="1.1")
-    crate.name = f"Datasets of the BIG-MAP Tier 1 experiment {label or experiment}"
-    crate.root_dataset["about"] = {"@id": experiment}
-    crate.root_dataset["description"] = (
-        "The raw, processed and analysed datasets of one experiment of the BIG-MAP D5.1 Tier 1 "
-        "plan, with the measurement runs, samples, cells and instruments (from bigmap-kg).")
-    entities: dict[str, ContextEntity] = {}
-
-    def entity(iri: str | None, kind: str, name: str | None) -> dict | None:
-        if not iri:
-            return None
-        if iri not in entities:
-            entities[iri] = crate.add(ContextEntity(crate, iri, properties={
-                "@type": kind, **({"name": name} if name else {})}))
-        return {"@id": iri}
-
-    datasets: dict[str, ContextEntity] = {}
-    licences: dict[str, str | None] = {}
-    files: set[tuple[str, str]] = set()
-    actions: dict[str, dict] = {}
-    for row in rows:
-        value = {k: (row[k].value if row[k] is not None else None) for k in (
-            "dataset", "title", "level", "license", "url", "size", "media", "run", "runLabel",
-            "techniqueLabel", "instrument", "instrumentLabel", "sample", "sampleLabel", "cell",
-            "cellLabel", "partner", "partnerLabel", "source", "started", "used")}
-        iri = value["dataset"]
-        if iri not in datasets:
-            licences[iri] = value["license"]
-            properties = {"@type": "Dataset", "name": value["title"], "identifier": iri,
-                          "additionalType": LEVEL_NAMES.get(value["level"], "")}
-            if value["license"]:
-                properties["license"] = {"@id": value["license"]} \
-                    if value["license"].startswith("http") else value["license"]
-            if value["sample"]:
-                properties["about"] = entity(value["sample"], "IndividualProduct",
-                                             value["sampleLabel"])
-            if value["source"]:
-                properties["isBasedOn"] = {"@id": value["source"]}
-            # a dataset, not a directory: its own IRI as @id (add_dataset would append "/")
-            datasets[iri] = crate.add(ContextEntity(crate, iri, properties=properties))
-            crate.root_dataset.append_to("hasPart", datasets[iri])
-        data = datasets[iri]
-        if value["url"] and (iri, value["url"]) not in files:
-            files.add((iri, value["url"]))
-            file = crate.add_file(value["url"], properties={
-                k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
-                    value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
-            data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
-        if value["cell"] and value["sample"]:
-            entities[value["sample"]]["isVariantOf"] = entity(
-                value["cell"], "ProductModel", value["cellLabel"])
-        action = actions.setdefault(value["run"], {
-            "properties": {"name": value["runLabel"] or value["run"]},
-            "agent": [], "instrument": [], "object": [], "used": [], "result": []})
-        if value["techniqueLabel"]:
-            action["properties"]["description"] = f"Technique: {value['techniqueLabel']}"
-        if value["started"]:
-            action["properties"]["startTime"] = value["started"]
-        for key, reference in (
-                ("agent", entity(value["partner"], "Organization", value["partnerLabel"])),
-                ("instrument", entity(value["instrument"], "IndividualProduct",
-                                      value["instrumentLabel"])),
-                ("object", value["sample"] and entities[value["sample"]]),
-                ("used", value["used"]), ("result", data)):
-            if reference and reference not in action[key]:
-                action[key].append(reference)
-    for identifier, action in actions.items():
-        # a processing or analysis run's object is the data it used (a dataset of the crate)
-        objects = action["object"] + [datasets[u] for u in action["used"] if u in datasets]
-        properties = action["properties"]
-        if action["agent"]:
-            properties["agent"] = action["agent"]
-        created = crate.add_action(
-            [entities[i["@id"]] for i in action["instrument"]] or None, identifier=identifier,
-            object=objects or None, result=action["result"], properties=properties)
-        if not action["instrument"]:
-            del created["instrument"]
-    licence = crate_licence(licences)
-    crate.root_dataset["license"] = licence
-    if isinstance(licence, dict):
-        entity(licence["@id"], "CreativeWork", None)
-    crate.write(target)
-    return target
