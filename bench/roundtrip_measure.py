@@ -2,7 +2,8 @@
 copy of the store, export each of its datasets back as DataCite 4.5 JSON, and compare field by
 field with the source record (tests/roundtrip_fields.py), and validate against the DataCite 4.5
 schema. A dataset the export refuses (no publisher, publication year or creator) is counted
-with the reason.
+with the reason. The DCAT catalogue of each store is validated with the DCAT-AP-style shape
+(tests/data/shapes/dcat-ap-lite.ttl).
 
     .venv/bin/python -m bench.roundtrip_measure [FILES…]
 """
@@ -15,8 +16,10 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl
 from datacite import schema45
-from rdflib.namespace import DCTERMS, RDF
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, RDF, SH
 from tests.roundtrip_fields import (
     compare,
     from_datacite_json,
@@ -35,6 +38,16 @@ from bigmap_kg.store import LiveStore, apply_update
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "anchors" / "metadata" / "samples"
+DCAT_AP = ROOT / "tests" / "data" / "shapes" / "dcat-ap-lite.ttl"
+
+
+def dcat_violations(link: Path) -> list[str]:
+    """The DCAT-AP-style shape's violations (not warnings) on the store's catalogue."""
+    graph = Graph().parse(data=export.catalog(LiveStore(link), "ttl"), format="turtle")
+    _, report, _ = pyshacl.validate(graph, shacl_graph=Graph().parse(DCAT_AP),
+                                    allow_warnings=True)
+    return sorted({str(report.value(r, SH.resultMessage))
+                   for r in report.subjects(SH.resultSeverity, SH.Violation)})
 
 
 def adapted(path: Path) -> tuple[bytes, dict | None]:
@@ -98,6 +111,7 @@ def measure(path: Path, store_path: Path) -> dict:
             out["lost"].update(lost)
             out["fields"] += sum(1 for v in source.values() if v)
             out["kept"] += sum(1 for k, v in source.items() if v and k not in lost)
+        out["dcat_violations"] = dcat_violations(link)
         return out
 
 
@@ -110,16 +124,19 @@ def main() -> None:
                                 "bdf_sintef_g20m7_dataset-collection_metadata.jsonld",
                                 "rocrate_datalab_NaCoO2-coin-cell_ro-crate-metadata.json")
           if (SAMPLES / n).exists()]]
-    total = kept = exported = refused = 0
+    total = kept = exported = refused = dcat_ok = ingested = 0
     for path in files:
         result = measure(path, paths.store_dir())
         total += result.get("fields", 0)
         kept += result.get("kept", 0)
         refused += len(result.get("refused", []))
         exported += result.get("datasets", 0) - len(result.get("refused", []))
+        ingested += result["ingested"]
+        dcat_ok += result["ingested"] and not result["dcat_violations"]
         print(json.dumps(result, ensure_ascii=False))
     print(f"datasets exported to DataCite 4.5: {exported}, refused with the reason: {refused}")
     print(f"fields kept through ingest + DataCite export: {kept}/{total}")
+    print(f"ingested records whose DCAT catalogue passes the DCAT-AP shape: {dcat_ok}/{ingested}")
 
 
 if __name__ == "__main__":

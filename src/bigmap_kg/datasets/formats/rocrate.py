@@ -154,7 +154,7 @@ class _Crate:
         for text in crate.objects(node, SCHEMA.description):
             keep.description(str(text))
         for identifier in identifiers:
-            if doi_of(identifier) != doi or not doi:
+            if not doi or doi_of(identifier) != doi:
                 keep.alternate(identifier, "URL" if iri_or_none(identifier) else "Local")
         for publisher in self.own_or_root(node, SCHEMA.publisher):
             keep.publisher(self.name(publisher))
