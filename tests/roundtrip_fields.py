@@ -183,6 +183,8 @@ def from_invenio(document: dict) -> dict:
                    for r in meta.get("rights") or []},
         "version": {_norm(meta["version"])} if meta.get("version") else set(),
         "language": languages,
+        "alternateIdentifiers": {_norm(i.get("identifier")) for i in meta.get("identifiers")
+                                 or [] if isinstance(i, dict)},
     }
 
 
