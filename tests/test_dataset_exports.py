@@ -243,6 +243,7 @@ def test_exports_over_http(loaded: Path, tmp_path: Path) -> None:
         assert zipped.status_code == 200
         zipfile.ZipFile(io.BytesIO(zipped.content)).extractall(tmp_path / "crate")
         assert about(ROCrate(tmp_path / "crate")) == EXPERIMENT
+        assert rocrate_must.check_folder(tmp_path / "crate") == []
         assert httpx.get(f"{base}/api/experiments/t1-01/ro-crate").status_code == 404
     assert os.path.exists(loaded)
 
