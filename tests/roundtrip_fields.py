@@ -1,4 +1,5 @@
-"""What a DataCite / InvenioRDM (Zenodo) record says, field by field, in one comparable shape —
+"""What a DataCite / InvenioRDM (Zenodo) record, an RO-Crate or a schema.org Dataset says, field by
+field, in one comparable shape —
 read straight from the source file (never through the ingest readers), so that a DataCite
 export of the ingested record can be compared with the record it came from.
 
@@ -10,16 +11,29 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from datetime import datetime
 from pathlib import Path
 
 #: the fields compared (DataCite 4.5 property names)
 FIELDS = ("publisher", "descriptions", "dates", "fundingReferences", "subjects", "creators",
-          "contributors", "relatedIdentifiers", "rights", "version", "language")
+          "contributors", "relatedIdentifiers", "rights", "version", "language",
+          "alternateIdentifiers", "resourceType")
 ORDERED = ("creators", "contributors")
 
 
 def _norm(text) -> str:
     return " ".join(str(text).split()) if text is not None else ""
+
+
+def _when(text) -> str:
+    """A date compared by its value: 2024-02-22T07:22:00+00:00 is 2024-02-22T07:22:00Z (a store
+    may write either); a year, a range or other text as written."""
+    value = _norm(text)
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat() \
+            if "T" in value else value
+    except ValueError:
+        return value
 
 
 def _id(text) -> str:
@@ -49,7 +63,7 @@ def from_datacite_json(meta: dict) -> dict:
                             else publisher)} if publisher else set(),
         "descriptions": {(_norm(d.get("description")), d.get("descriptionType") or "Abstract")
                          for d in meta.get("descriptions") or [] if d.get("description")},
-        "dates": {(_norm(d.get("date")), d.get("dateType")) for d in meta.get("dates") or []},
+        "dates": {(_when(d.get("date")), d.get("dateType")) for d in meta.get("dates") or []},
         "fundingReferences": {(_norm(f.get("funderName")), _norm(f.get("awardNumber")))
                               for f in meta.get("fundingReferences") or []},
         "subjects": {_norm(s.get("subject")) for s in meta.get("subjects") or []
@@ -63,6 +77,10 @@ def from_datacite_json(meta: dict) -> dict:
                          or r.get("rights")) for r in meta.get("rightsList") or []},
         "version": {_norm(meta["version"])} if meta.get("version") else set(),
         "language": {_norm(meta["language"])} if meta.get("language") else set(),
+        "alternateIdentifiers": {_norm(a.get("alternateIdentifier"))
+                                 for a in meta.get("alternateIdentifiers") or []},
+        "resourceType": {_norm((meta.get("types") or {}).get("resourceType"))}
+        if (meta.get("types") or {}).get("resourceType") else set(),
     }
 
 
@@ -115,6 +133,9 @@ def datacite_xml_as_json(path: Path) -> dict:
                        for r in kids(one(root, "rightsList"), "rights")],
         "version": text(root, "version"),
         "language": text(root, "language"),
+        "alternateIdentifiers": [{"alternateIdentifier": a.text} for a in kids(
+            one(root, "alternateIdentifiers"), "alternateIdentifier")],
+        "types": {"resourceType": text(root, "resourceType")},
     }
 
 
@@ -162,6 +183,91 @@ def from_invenio(document: dict) -> dict:
                    for r in meta.get("rights") or []},
         "version": {_norm(meta["version"])} if meta.get("version") else set(),
         "language": languages,
+        "alternateIdentifiers": {_norm(i.get("identifier")) for i in meta.get("identifiers")
+                                 or [] if isinstance(i, dict)},
+    }
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def from_rocrate(document: dict, dataset_id: str) -> dict:
+    """One dataset of an RO-Crate (its @id in the crate) → the compared fields; what the
+    dataset does not state, the root (the crate as a whole) does: publisher, authors, licence,
+    funding, publication date."""
+    by_id = {e["@id"]: e for e in document["@graph"]}
+    about = by_id["ro-crate-metadata.json"]["about"]["@id"]
+    root, entity = by_id[about], by_id[dataset_id]
+
+    def get(key):
+        return entity.get(key) or root.get(key)
+
+    def name(value):
+        return _norm(by_id.get(value["@id"], {}).get("name")) if isinstance(value, dict) \
+            else _norm(value)
+
+    def person(reference: dict) -> tuple:
+        who = by_id[reference["@id"]]
+        orcid = _id(who["@id"]) if "orcid.org" in who["@id"] else ""
+        return (_norm(who.get("name")), orcid, tuple(sorted(
+            (name(a), _id(a["@id"]) if "ror.org" in a.get("@id", "") else "")
+            for a in _listed(who.get("affiliation")))))
+
+    keywords = entity.get("keywords")
+    words = keywords.split(",") if isinstance(keywords, str) else _listed(keywords)
+    identifiers = [str(i) for i in _listed(entity.get("identifier"))]
+    licence = get("license")
+    return {
+        "publisher": {name(p) for p in _listed(get("publisher"))},
+        "descriptions": {(_norm(d), "Abstract") for d in _listed(entity.get("description"))},
+        "dates": {(_when(v), kind) for v, kind in (
+            (get("datePublished"), "Issued"), (entity.get("dateCreated"), "Created"),
+            (entity.get("dateModified"), "Updated")) if v},
+        "fundingReferences": {(name(by_id[g["@id"]].get("funder")),
+                               _norm(by_id[g["@id"]].get("identifier")))
+                              for g in _listed(get("funding"))},
+        "subjects": {_norm(w) for w in words if _norm(w)},
+        "creators": [person(a) for a in _listed(entity.get("author") or entity.get("authors")
+                                                or root.get("author"))],
+        "rights": {licence["@id"] if isinstance(licence, dict) else _norm(licence)}
+        if licence else set(),
+        "version": {_norm(entity["version"])} if entity.get("version") else set(),
+        "language": {_norm(entity["inLanguage"])} if entity.get("inLanguage") else set(),
+        "alternateIdentifiers": {_norm(i) for i in identifiers if "doi.org/" not in i},
+    }
+
+
+def from_schemaorg(document: dict, dataset_id: str) -> dict:
+    """One schema:Dataset (its @id) of a schema.org JSON-LD document written with `schema:`
+    prefixed keys (the Battery Data Format registry's form) → the compared fields."""
+    def find(value):
+        if isinstance(value, dict):
+            if value.get("@id") == dataset_id:
+                return value
+            value = list(value.values())
+        for inner in value if isinstance(value, list) else []:
+            found = find(inner)
+            if found is not None:
+                return found
+        return None
+
+    entity = {k.removeprefix("schema:"): v for k, v in find(document).items()}
+
+    def person(who: dict) -> tuple:
+        who = {k.removeprefix("schema:"): v for k, v in who.items()}
+        return (_norm(who.get("name")), _id(who.get("sameAs")) if who.get("sameAs") else "",
+                tuple(sorted((_norm(a.get("schema:name")), "")
+                             for a in _listed(who.get("affiliation")))))
+
+    return {
+        "descriptions": {(_norm(d), "Abstract") for d in _listed(entity.get("description"))},
+        "subjects": {_norm(w) for w in _listed(entity.get("keywords"))},
+        "creators": [person(c) for c in _listed(entity.get("creator"))],
+        "rights": {_norm(r) for r in _listed(entity.get("license"))},
+        "version": {_norm(entity["version"])} if entity.get("version") else set(),
+        "language": {_norm(entity["inLanguage"])} if entity.get("inLanguage") else set(),
+        "alternateIdentifiers": {_norm(i) for i in _listed(entity.get("identifier"))},
     }
 
 

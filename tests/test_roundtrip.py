@@ -1,6 +1,8 @@
-"""Issue 17 item 3: what DataCite / Zenodo records carry survives ingest and a DataCite 4.5
-export, field by field against the source file (tests/roundtrip_fields.py reads the record
-itself, never our readers), and every export passes the DataCite 4.5 JSON schema."""
+"""Issue 17 item 3: what DataCite / Zenodo records, RO-Crates and schema.org Datasets carry
+survives ingest and a DataCite 4.5 export, field by field against the source file
+(tests/roundtrip_fields.py reads the record itself, never our readers), and every export passes
+the DataCite 4.5 JSON schema. A dataset without a DOI exports without one (alternate
+identifiers instead); one without publisher or publication year is refused, naming them."""
 
 from __future__ import annotations
 
@@ -10,14 +12,23 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from datacite import schema45
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
-from bigmap_kg.datasets import export
+from bigmap_kg.datasets import crate_export, export
+from bigmap_kg.datasets.formats.common import SCHEMA
 from bigmap_kg.datasets.ingest import ingest
-from bigmap_kg.namespaces import BMO
+from bigmap_kg.namespaces import BMO, PREFIXES
 from bigmap_kg.store import LiveStore, apply_update
 
-from .roundtrip_fields import compare, from_datacite_json, from_invenio, source_fields
+from . import rocrate_must
+from .roundtrip_fields import (
+    compare,
+    from_datacite_json,
+    from_invenio,
+    from_rocrate,
+    from_schemaorg,
+    source_fields,
+)
 
 OWN = Path(__file__).parent / "data" / "datasets"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "metadata" / "samples"
@@ -28,18 +39,29 @@ RECORDS = ["datacite-zenodo-0000101.json", "datacite-xas-collected.xml",
            "datacite-partner-collected.xml"]
 
 
-def exported(store_path: Path, tmp_path: Path, data: bytes, name: str) -> dict:
-    """Ingest one record into a copy of the store and export its dataset as DataCite."""
+def ingested(store_path: Path, tmp_path: Path, data: bytes, name: str) -> tuple[Path, dict]:
+    """Ingest one record into a copy of the store: the store and {dataset IRI: its title, or
+    the source's @id when the record names the dataset by one (schema:sameAs)}."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     ox.Store.read_only(str(store_path.resolve())).backup(str(tmp_path / "store-copy"))
     link = tmp_path / "store"
     link.symlink_to("store-copy")
     report = ingest([(data, name)], LiveStore(link), lambda u: apply_update(u, link))
     assert report.written, report.as_text()
-    dataset = next(str(d) for r in report.records for d in r.graph.subjects(RDF.type,
-                                                                          BMO.Dataset))
+    return link, {str(d): str(r.graph.value(d, SCHEMA.sameAs) or r.graph.value(d, DCTERMS.title))
+                  for r in report.records for d in r.graph.subjects(RDF.type, BMO.Dataset)}
+
+
+def valid_datacite(link: Path, dataset: str) -> dict:
     record = export.datacite(LiveStore(link), dataset)
     assert [e.message for e in schema45.validator.iter_errors(record)] == []
     return record
+
+
+def exported(store_path: Path, tmp_path: Path, data: bytes, name: str) -> dict:
+    """Ingest one record into a copy of the store and export its dataset as DataCite."""
+    link, datasets = ingested(store_path, tmp_path, data, name)
+    return valid_datacite(link, next(iter(datasets)))
 
 
 @pytest.mark.parametrize("name", RECORDS)
@@ -112,3 +134,118 @@ def test_the_shared_samples_round_trip(name: str, store_path: Path, tmp_path: Pa
         source = from_datacite_json(document)
     record = exported(store_path, tmp_path, json.dumps(document).encode(), name)
     assert compare(source, from_datacite_json(record)) == {}
+
+
+def test_partner_ro_crate_round_trips_both_datasets_with_and_without_doi(
+        store_path: Path, tmp_path: Path) -> None:
+    """An RO-Crate 1.1 as a partner's ELN would write it: the DOI dataset comes back with its
+    DOI, the refined one (no DOI) without, its IRI as alternate identifier; every field the
+    crate states (the root's where the dataset states none) comes back."""
+    path = OWN / "rocrate-partner-deposit.json"
+    document = json.loads(path.read_text())
+    link, datasets = ingested(store_path, tmp_path, path.read_bytes(), path.name)
+    by_name = {e.get("name"): e["@id"] for e in document["@graph"]}
+    assert len(datasets) == 2
+    for dataset, title in datasets.items():
+        record = valid_datacite(link, dataset)
+        source = from_rocrate(document, by_name[title])
+        assert compare(source, from_datacite_json(record)) == {}, title
+        entity = next(e for e in document["@graph"] if e.get("name") == title)
+        if "identifier" in entity:
+            assert f"https://doi.org/{record['doi']}" == entity["identifier"]
+        else:
+            assert "doi" not in record
+            assert {"alternateIdentifier": dataset, "alternateIdentifierType": "URL"} in \
+                record["alternateIdentifiers"]
+    # creators in the crate's order, not alphabetical (Roe before Doe before Poe)
+    raw = next(d for d, t in datasets.items() if "raw" in t)
+    assert [c["name"] for c in valid_datacite(link, raw)["creators"]] == [
+        next(e["name"] for e in document["@graph"] if e["@id"] == a["@id"])
+        for a in next(e for e in document["@graph"] if e["@id"] == "xrd-0412/")["author"]]
+
+
+def test_schema_org_dataset_keeps_its_fields_and_says_what_datacite_needs_more(
+        store_path: Path, tmp_path: Path) -> None:
+    """The Battery Data Format registry's collection: no publisher, no publication date —
+    DataCite 4.5 requires both (its schema's `required`), so the export says so; with the
+    two added in memory, every other field the record states comes back."""
+    path = SAMPLES / "bdf_sintef_g20m7_dataset-collection_metadata.jsonld"
+    if not path.exists():
+        pytest.skip("../shared/anchors/metadata/samples is not present")
+    assert {"publisher", "publicationYear"} <= set(schema45.validator.schema["required"])
+    link, datasets = ingested(store_path, tmp_path, path.read_bytes(), path.name)
+    with pytest.raises(export.ExportError, match="no publisher, publicationYear"):
+        export.datacite(LiveStore(link), next(iter(datasets)))
+    document = json.loads(path.read_text())
+    for part in document["schema:hasPart"]:
+        part.update({"schema:publisher": {"@type": "schema:Organization",
+                                          "schema:name": "SINTEF"},
+                     "schema:datePublished": "2026-01-09"})
+    link, datasets = ingested(store_path, tmp_path / "again", json.dumps(document).encode(),
+                              path.name)
+    assert sorted(datasets.values()) == sorted(p["@id"] for p in document["schema:hasPart"])
+    for dataset, source_id in datasets.items():
+        record = valid_datacite(link, dataset)
+        assert compare(from_schemaorg(document, source_id), from_datacite_json(record)) == {}
+        assert "doi" not in record and record["publisher"] == {"name": "SINTEF"}
+
+
+def test_datalab_crate_keeps_publisher_licence_authors_and_dates(
+        store_path: Path, tmp_path: Path) -> None:
+    """datalab's real RO-Crate is rejected as it is (no technique; a person with two names,
+    test_ingest_formats); given a technique and one name per person in memory, its datasets
+    cannot be DataCite records: nothing names their publisher (the descriptor's sdPublisher
+    publishes the metadata, not the data). Once the root names that instance as publisher,
+    what the crate states of each dataset comes back."""
+    path = SAMPLES / "rocrate_datalab_NaCoO2-coin-cell_ro-crate-metadata.json"
+    if not path.exists():
+        pytest.skip("../shared/anchors/metadata/samples is not present")
+    document = json.loads(path.read_text())
+    seen: set[str] = set()
+    graph = []
+    for entity in document["@graph"]:
+        if entity.get("@type") == "Person":
+            if entity["@id"] in seen:
+                continue
+            seen.add(entity["@id"])
+        if entity.get("@type") == "Dataset" and entity["@id"] != "./":
+            entity = {**entity, "keywords": "XRD"}
+        graph.append(entity)
+    document["@graph"] = graph
+    link, datasets = ingested(store_path, tmp_path, json.dumps(document).encode(), path.name)
+    with pytest.raises(export.ExportError, match=r"the graph has no publisher$"):
+        export.datacite(LiveStore(link), next(iter(datasets)))
+    root = next(e for e in graph if e["@id"] == "./")
+    root["publisher"] = next(e for e in graph if e["@id"] == "ro-crate-metadata.json")[
+        "sdPublisher"]
+    link, datasets = ingested(store_path, tmp_path / "again", json.dumps(document).encode(),
+                              path.name)
+    by_name = {e.get("name"): e for e in graph if e.get("@type") == "Dataset"}
+    authored = 0
+    for dataset, title in datasets.items():
+        if not (by_name[title].get("author") or by_name[title].get("authors") or
+                root.get("author")):  # DataCite needs a creator: said, not invented
+            with pytest.raises(export.ExportError, match="names no creator"):
+                export.datacite(LiveStore(link), dataset)
+            continue
+        record = valid_datacite(link, dataset)
+        assert compare(from_rocrate(document, by_name[title]["@id"]),
+                       from_datacite_json(record)) == {}
+        authored += 1
+    assert authored
+
+
+def test_partner_ro_crate_comes_back_in_the_experiment_ro_crate(
+        store_path: Path, tmp_path: Path) -> None:
+    """The partner crate, its raw dataset tagged with the Tier 1 experiment it belongs to
+    ("T3-09", as partners write it): the experiment's RO-Crate carries every field the source
+    crate gave that dataset, and passes the RO-Crate 1.1 MUST rules."""
+    document = json.loads((OWN / "rocrate-partner-deposit.json").read_text())
+    entity = next(e for e in document["@graph"] if e["@id"] == "xrd-0412/")
+    entity["keywords"] += ", T3-09"
+    link, _ = ingested(store_path, tmp_path, json.dumps(document).encode(), "crate.json")
+    folder = crate_export.ro_crate(LiveStore(link), PREFIXES["exp"] + "t3-09", tmp_path / "out")
+    assert rocrate_must.check_folder(folder) == []
+    out = json.loads((folder / "ro-crate-metadata.json").read_text())
+    exported = next(e["@id"] for e in out["@graph"] if e.get("name") == entity["name"])
+    assert compare(from_rocrate(document, "xrd-0412/"), from_rocrate(out, exported)) == {}

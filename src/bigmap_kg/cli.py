@@ -391,7 +391,7 @@ def export_datasets_command(dcat_format: str | None, dataset: str | None,
     """Export dataset metadata: a DCAT catalogue, a DataCite record or an RO-Crate."""
     import json
 
-    from .datasets import export
+    from .datasets import crate_export, export
 
     if sum(x is not None for x in (dcat_format, dataset, experiment)) != 1:
         fail("give exactly one of --dcat, --datacite, --ro-crate")
@@ -403,7 +403,8 @@ def export_datasets_command(dcat_format: str | None, dataset: str | None,
         if experiment:
             if output is None:
                 fail("--ro-crate needs -o FOLDER")
-            target = export.ro_crate(store, _entity_iri(experiment, "exp"), output, experiment)
+            target = crate_export.ro_crate(store, _entity_iri(experiment, "exp"), output,
+                                           experiment)
             click.echo(f"RO-Crate written to {target}")
             return
         body = export.catalog(store, dcat_format) if dcat_format else json.dumps(

@@ -1,12 +1,11 @@
-"""Exports of the dataset metadata, each in the shape its own ecosystem reads:
-a DCAT catalogue (Turtle / JSON-LD), a DataCite 4.5 JSON record for one dataset, and an
-RO-Crate for one Tier 1 experiment (built with the `rocrate` library, in the RO-Crate version it
-writes; a Dataset's @id gets the trailing slash RO-Crate asks for, `identifier` keeps ours)."""
+"""Exports of the dataset metadata, each in the shape its own ecosystem reads: a DCAT catalogue
+(Turtle / JSON-LD) and a DataCite 4.5 JSON record for one dataset (the RO-Crate of an
+experiment: crate_export.py). What the source record said beyond our model is read once
+(`kept_rows`, `kept_fields`, `agents`) for both per-dataset exports."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -49,7 +48,7 @@ def _retyped(triple: ox.Triple) -> ox.Triple:
                      ox.Literal(triple.object.value, datatype=ox.NamedNode(datatype)))
 
 
-def _node(iri: str, missing: str) -> ox.NamedNode:
+def node_of(iri: str, missing: str) -> ox.NamedNode:
     """The node of an IRI; a string that is no valid IRI names nothing (ExportError)."""
     try:
         return ox.NamedNode(iri)
@@ -60,7 +59,7 @@ def _node(iri: str, missing: str) -> ox.NamedNode:
 def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]]]:
     found: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
     rows = run(store, view("dataset-datacite"), prefixes=False,
-               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
+               bindings={"dataset": node_of(dataset, f"no dataset {dataset}")})
     for row in rows:
         value, extra = row["value"], row["extra"]
         found[row["field"].value].append((value.value if value else None,
@@ -68,12 +67,12 @@ def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]
     return found
 
 
-def _kept(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
+def kept_rows(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
     """What the source record said beyond our model (views/dataset-datacite-kept.rq), by
     field: rows of key, value, extra, more."""
     found: dict[str, list[dict[str, str | None]]] = defaultdict(list)
     rows = run(store, view("dataset-datacite-kept"), prefixes=False,
-               bindings={"dataset": _node(dataset, f"no dataset {dataset}")})
+               bindings={"dataset": node_of(dataset, f"no dataset {dataset}")})
     for row in rows:
         found[row["field"].value].append({k: row[k].value if row[k] is not None else None
                                           for k in ("key", "value", "extra", "more")})
@@ -96,7 +95,7 @@ def _scheme(identifier: str) -> tuple[str, str] | None:
                 None)
 
 
-def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
+def agents(kept: dict) -> tuple[list[dict], list[dict]]:
     """Creators and contributors, each in the record's order, with identifiers and
     affiliations as recorded."""
     by_key: dict[str, dict] = {}
@@ -110,7 +109,7 @@ def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
     for row in kept["agentType"]:
         if row["key"] in by_key:
             by_key[row["key"]]["type"] = "Organizational" if row["value"].endswith(
-                "Organization") else "Personal"
+                ("Organization", "Partner")) else by_key[row["key"]]["type"] or "Personal"
     for row in kept["affiliation"]:
         entry = {k: v for k, v in (("name", row["value"]),
                                    ("affiliationIdentifier", row["extra"])) if v}
@@ -137,7 +136,7 @@ def _agents(kept: dict) -> tuple[list[dict], list[dict]]:
     return creators, contributors
 
 
-def _kept_fields(kept: dict) -> dict:
+def kept_fields(kept: dict) -> dict:
     """The DataCite properties the record carried: descriptions, dates, funding, subjects,
     related identifiers, version, language."""
     dates = {(r["value"], r["extra"]) for r in kept["date"] if r["value"]}
@@ -194,32 +193,44 @@ def _kept_fields(kept: dict) -> dict:
         "relatedIdentifiers": related,
         "version": next((r["value"] for r in kept["version"]), None),
         "language": next((r["value"] for r in kept["language"]), None),
+        "alternateIdentifiers": [
+            {"alternateIdentifier": r["value"], "alternateIdentifierType": r["extra"]}
+            for r in sorted({(r["value"], r["extra"]): r for r in kept["alternate"]}.values(),
+                            key=lambda r: (r["extra"], r["value"]))],
+        "resourceType": next((r["value"] for r in kept["resourceType"]), None),
     }
 
 
 def datacite(store, dataset: str) -> dict:
-    """A DataCite 4.5 REST JSON record; ExportError names what the graph cannot supply."""
+    """A DataCite 4.5 REST JSON record; ExportError names what the graph cannot supply.
+
+    A dataset without a DOI gets a record without `doi` (DataCite 4.5 JSON allows it: the DOI
+    is given when the record is registered), its IRI and the record's own identifiers as
+    alternateIdentifiers; publisher, publicationYear and a creator stay required."""
     found = _fields(store, dataset)
     if not found:
         raise ExportError(f"no dataset {dataset}")
-    kept = _kept(store, dataset)
-    more = _kept_fields(kept)
+    kept = kept_rows(store, dataset)
+    more = kept_fields(kept)
     doi = next((v for v, _ in found["doi"]), None)
     urls = [v for v, _ in found["distribution"] if v]
     publisher = more["publisher"] or next(
         (name for host, name in PUBLISHERS.items()
-         for u in [*urls, f"https://doi.org/{doi}"] if host in u), None)
+         for u in [*urls, *([f"https://doi.org/{doi}"] if doi else [])] if host in u), None)
     year = next((v[:4] for v, _ in found["issued"] if v), None)
-    missing = [name for name, value in (("identifier (a DOI)", doi), ("publisher", publisher),
-                                        ("publicationYear", year)) if not value]
+    missing = [name for name, value in (("publisher", publisher), ("publicationYear", year))
+               if not value]
     if missing:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph has no "
                           + ", ".join(missing))
-    creators, contributors = _agents(kept)
+    creators, contributors = agents(kept)
+    alternates = more["alternateIdentifiers"] + ([] if doi else [
+        {"alternateIdentifier": dataset, "alternateIdentifierType": "URL"}])
     record = {
         "doi": doi,
-        "types": {"resourceTypeGeneral": "Dataset", "resourceType": ", ".join(
-            sorted({LEVEL_NAMES.get(v, "") for v, _ in found["level"]})) + " data"},
+        "alternateIdentifiers": [a for i, a in enumerate(alternates) if a not in alternates[:i]],
+        "types": {"resourceTypeGeneral": "Dataset", "resourceType": more["resourceType"] or (
+            ", ".join(sorted({LEVEL_NAMES.get(v, "") for v, _ in found["level"]})) + " data")},
         "titles": [{"title": v} for v, _ in found["title"]][:1],
         "creators": creators or [{"name": name, "nameType": "Personal", "nameIdentifiers": [
             {"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
@@ -267,91 +278,3 @@ def datacite(store, dataset: str) -> dict:
     if not record["creators"]:
         raise ExportError(f"{dataset} cannot be a DataCite record: the graph names no creator")
     return {k: v for k, v in record.items() if v not in (None, [])}
-
-
-def ro_crate(store, experiment: str, target: Path, label: str | None = None) -> Path:
-    """An RO-Crate for one Tier 1 experiment: its datasets, runs, samples, cells,
-    instruments and partners; written to `target` (a folder) and returned."""
-    from rocrate.model.contextentity import ContextEntity
-    from rocrate.rocrate import ROCrate
-
-    rows = list(run(store, view("experiment-datasets"), prefixes=False,
-                    bindings={"experiment": _node(experiment,
-                                                  f"no datasets belong to {experiment}")}))
-    if not rows:
-        raise ExportError(f"no datasets belong to {experiment}")
-    crate = ROCrate()
-    crate.name = f"Datasets of the BIG-MAP Tier 1 experiment {label or experiment}"
-    crate.root_dataset["about"] = {"@id": experiment}
-    crate.root_dataset["description"] = (
-        "The raw, processed and analysed datasets of one experiment of the BIG-MAP D5.1 Tier 1 "
-        "plan, with the measurement runs, samples, cells and instruments (from bigmap-kg).")
-    entities: dict[str, ContextEntity] = {}
-
-    def entity(iri: str | None, kind: str, name: str | None) -> dict | None:
-        if not iri:
-            return None
-        if iri not in entities:
-            entities[iri] = crate.add(ContextEntity(crate, iri, properties={
-                "@type": kind, **({"name": name} if name else {})}))
-        return {"@id": iri}
-
-    datasets: dict[str, object] = {}
-    files: set[tuple[str, str]] = set()
-    actions: dict[str, dict] = {}
-    for row in rows:
-        value = {k: (row[k].value if row[k] is not None else None) for k in (
-            "dataset", "title", "level", "license", "url", "size", "media", "run", "runLabel",
-            "techniqueLabel", "instrument", "instrumentLabel", "sample", "sampleLabel", "cell",
-            "cellLabel", "partner", "partnerLabel", "source", "started", "used")}
-        iri = value["dataset"]
-        if iri not in datasets:
-            properties = {"name": value["title"], "identifier": iri,
-                          "additionalType": LEVEL_NAMES.get(value["level"], "")}
-            if value["license"]:
-                properties["license"] = {"@id": value["license"]} \
-                    if value["license"].startswith("http") else value["license"]
-            if value["sample"]:
-                properties["about"] = entity(value["sample"], "IndividualProduct",
-                                             value["sampleLabel"])
-            if value["source"]:
-                properties["isBasedOn"] = {"@id": value["source"]}
-            datasets[iri] = crate.add_dataset(iri, properties=properties)
-        data = datasets[iri]
-        if value["url"] and (iri, value["url"]) not in files:
-            files.add((iri, value["url"]))
-            file = crate.add_file(value["url"], properties={
-                k: v for k, v in (("contentSize", value["size"]), ("encodingFormat", (
-                    value["media"] or "").rsplit("media-types/", 1)[-1] or None)) if v})
-            data["hasPart"] = [*data.get("hasPart", []), {"@id": file.id}]
-        if value["cell"] and value["sample"]:
-            entities[value["sample"]]["isVariantOf"] = entity(
-                value["cell"], "ProductModel", value["cellLabel"])
-        action = actions.setdefault(value["run"], {
-            "properties": {"name": value["runLabel"] or value["run"]},
-            "agent": [], "instrument": [], "object": [], "used": [], "result": []})
-        if value["techniqueLabel"]:
-            action["properties"]["description"] = f"Technique: {value['techniqueLabel']}"
-        if value["started"]:
-            action["properties"]["startTime"] = value["started"]
-        for key, reference in (
-                ("agent", entity(value["partner"], "Organization", value["partnerLabel"])),
-                ("instrument", entity(value["instrument"], "IndividualProduct",
-                                      value["instrumentLabel"])),
-                ("object", value["sample"] and entities[value["sample"]]),
-                ("used", value["used"]), ("result", data)):
-            if reference and reference not in action[key]:
-                action[key].append(reference)
-    for identifier, action in actions.items():
-        # a processing or analysis run's object is the data it used (a dataset of the crate)
-        objects = action["object"] + [datasets[u] for u in action["used"] if u in datasets]
-        properties = action["properties"]
-        if action["agent"]:
-            properties["agent"] = action["agent"]
-        created = crate.add_action(
-            [entities[i["@id"]] for i in action["instrument"]] or None, identifier=identifier,
-            object=objects or None, result=action["result"], properties=properties)
-        if not action["instrument"]:
-            del created["instrument"]
-    crate.write(target)
-    return target

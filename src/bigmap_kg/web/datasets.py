@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParameter
 from fastapi.responses import JSONResponse, Response
 
-from ..datasets import export
+from ..datasets import crate_export, export
 from ..datasets.ingest import WithdrawError, ingest, withdraw
 from ..media import extension
 from ..namespaces import PREFIXES
@@ -166,7 +166,7 @@ async def experiment_crate(request: Request, identifier: str = PathParameter(
 
     def build() -> bytes:
         with tempfile.TemporaryDirectory() as folder:
-            target = export.ro_crate(store,
+            target = crate_export.ro_crate(store,
                                      PREFIXES["exp"] + identifier, Path(folder) / "crate",
                                      identifier)
             buffer = io.BytesIO()

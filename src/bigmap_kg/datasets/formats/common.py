@@ -454,6 +454,22 @@ class Faithful:
         if general:
             g.add((node, SCHEMA.additionalType, Literal(str(general))))
 
+    def alternate(self, identifier: str | None, kind: str | None) -> None:
+        """An identifier other than the DOI (DataCite alternateIdentifier): schema:identifier
+        → a schema:PropertyValue (propertyID the identifier type, value the identifier)."""
+        if not identifier or not str(identifier).strip():
+            return
+        node = BNode()
+        self.g.add((self.dataset, SCHEMA.identifier, node))
+        self.g.add((node, RDF.type, SCHEMA.PropertyValue))
+        self.g.add((node, SCHEMA.propertyID, Literal(str(kind or "Local"))))
+        self.g.add((node, SCHEMA.value, Literal(str(identifier).strip())))
+
+    def resource_type(self, text: str | None) -> None:
+        """The free-text resource type (DataCite types.resourceType): dcterms:type."""
+        if text and str(text).strip():
+            self.g.add((self.dataset, DCTERMS.type, Literal(str(text).strip())))
+
     def version(self, text: str | None) -> None:
         if text and str(text).strip():
             self.g.add((self.dataset, DCAT.version, Literal(str(text).strip())))

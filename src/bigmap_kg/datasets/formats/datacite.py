@@ -3,7 +3,8 @@
 A record of `resourceTypeGeneral` Dataset → one dataset (IRI from the DOI); PaNET subjects
 (`subjectScheme` PaNET with a `valueUri`) and keywords that name one technique → the run's
 technique; `relatedIdentifiers` IsCollectedBy → instrument, IsDerivedFrom → prov:wasDerivedFrom;
-`dates` Collected → the run's time; `rightsList` → licence; creators → agents (ORCID).
+`dates` Collected → the run's time; `rightsList` → licence; creators → agents (ORCID);
+`alternateIdentifiers` and the free-text `resourceType` are kept as recorded.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         g.add((dataset, DCTERMS.issued, Literal(str(meta["publicationYear"]),
                                                 datatype=XSD.gYear)))
     keep = Faithful(build, dataset)
+    keep.resource_type((meta.get("types") or {}).get("resourceType"))
+    for alternate in meta.get("alternateIdentifiers") or []:
+        keep.alternate(alternate.get("alternateIdentifier"),
+                       alternate.get("alternateIdentifierType"))
     publisher = meta.get("publisher")
     keep.publisher(_text(publisher))
     for description in meta.get("descriptions") or []:
@@ -178,7 +183,12 @@ def xml_to_json(root: ElementTree.Element) -> dict:
             for f in items("fundingReferences", "fundingReference")],
         "doi": identifier.text if identifier is not None else None,
         "types": {"resourceTypeGeneral": resource.get("resourceTypeGeneral")
-                  if resource is not None else "Dataset"},
+                  if resource is not None else "Dataset",
+                  "resourceType": resource.text if resource is not None else None},
+        "alternateIdentifiers": [
+            {"alternateIdentifier": a.text, "alternateIdentifierType":
+             a.get("alternateIdentifierType")}
+            for a in items("alternateIdentifiers", "alternateIdentifier")],
         "titles": [{"title": t.text} for t in items("titles", "title")],
         "creators": [agent(c, "creatorName") for c in items("creators", "creator")],
         "publicationYear": (first("publicationYear").text

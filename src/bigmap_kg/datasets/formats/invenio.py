@@ -123,6 +123,10 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
         funder_id, _, number = str(grant.get("id") or "").rpartition("::")
         keep.funding(None, funder_id or None, number or None)
     keep.version(meta.get("version"))
+    for alternate in meta.get("identifiers") or []:  # InvenioRDM's alternate identifiers
+        if isinstance(alternate, dict):
+            keep.alternate(alternate.get("identifier"), str(alternate.get("scheme") or "")
+                           .upper() or None)
     for language in meta.get("languages") or []:
         keep.language(language.get("id") if isinstance(language, dict) else language)
     if isinstance(meta.get("language"), str):  # the legacy API

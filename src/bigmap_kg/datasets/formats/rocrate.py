@@ -8,6 +8,11 @@ its `File` parts → distributions with size, format and sha256, reached through
 otherwise a run is made for it. The technique comes from `measurementTechnique`, else from the
 keywords that name one. `about` → the sample. Persons (`author`, `creator`; datalab's `authors`)
 keep every name the crate gives them, so that a person with two names is reported.
+What a repository would export back is kept (common.Faithful): authors in the crate's order with
+their affiliations (a D5.1 partner when one is named), contributors, publisher, description,
+keywords, dates (published, created, modified), funding (grants and funders), version, language,
+identifiers (a DOI → bmo:doi; others as alternate identifiers); the root's publisher, authors,
+licence, funding and publication date stand for a dataset that states none of its own.
 """
 
 from __future__ import annotations
@@ -17,14 +22,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from ...namespaces import BMO, CHAMEO
 from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError
-from .common import LEVELS, SCHEMA, Builder, default_level, iri_or_none
+from .common import LEVELS, SCHEMA, Builder, Faithful, default_level, doi_of, iri_or_none
 
 CRATE = "http://crate.invalid/"  # base for the crate's relative @ids while reading
 #: Terms ELNs write that RO-Crate does not define (JSON-LD would drop them) → the schema.org term
@@ -69,6 +74,21 @@ def _with_aliases(document: dict, notes: list[str]) -> dict:
                                      extra]}
 
 
+def _orders(document: dict) -> dict[tuple[str, str], list[str]]:
+    """(entity, property) → the @ids it lists, in the crate's order (RDF keeps no order)."""
+    orders: dict[tuple[str, str], list[str]] = {}
+    for node in document.get("@graph", []):
+        if not isinstance(node, dict) or "@id" not in node:
+            continue
+        for key in ("author", "authors", "creator", "contributor"):
+            value = node.get(key)
+            listed = value if isinstance(value, list) else [value] if value else []
+            ids = [urljoin(CRATE, v["@id"]) for v in listed if isinstance(v, dict) and "@id" in v]
+            if ids:
+                orders.setdefault((urljoin(CRATE, node["@id"]), ALIASES.get(key, key)), ids)
+    return orders
+
+
 def _sha256(document: dict) -> dict[str, str]:
     """sha256 of the files, from the JSON itself: RO-Crate 1.1's context lacks the term."""
     return {urljoin(CRATE, n["@id"]): n["sha256"] for n in document.get("@graph", [])
@@ -79,8 +99,10 @@ class _Crate:
     """One crate being mapped into one record."""
 
     def __init__(self, crate: Graph, record: Record, vocabulary: Vocabulary,
-                 root: URIRef, checksums: dict[str, str]) -> None:
+                 root: URIRef, checksums: dict[str, str],
+                 orders: dict[tuple[str, str], list[str]]) -> None:
         self.crate, self.record, self.root, self.checksums = crate, record, root, checksums
+        self.orders = orders
         self.build, self.g, self.vocabulary = Builder(record, vocabulary), record.graph, vocabulary
         self.results = {r: a for a in crate.subjects(RDF.type, SCHEMA.CreateAction)
                         for r in crate.objects(a, SCHEMA.result)}
@@ -112,23 +134,79 @@ class _Crate:
         return stated[0] if stated else default_level(
             self.record, (node, SCHEMA.isBasedOn, None) in self.crate)
 
+    def own_or_root(self, node, predicate) -> list:
+        """The dataset's values of a property, else the root's (the crate's as a whole)."""
+        return list(self.crate.objects(node, predicate)) or \
+            list(self.crate.objects(self.root, predicate))
+
+    def name(self, node) -> str | None:
+        """An entity's name, or the text itself when the crate gives a literal."""
+        return _one(self.crate, node, SCHEMA.name) or (
+            str(node) if isinstance(node, Literal) else None)
+
     def dataset(self, node) -> None:
         crate, g, build = self.crate, self.g, self.build
+        identifiers = [str(i) for i in crate.objects(node, SCHEMA.identifier)]
+        doi = next((doi_of(i) for i in identifiers if doi_of(i)), None)
         dataset = build.dataset(self.minted("dataset", node), _one(crate, node, SCHEMA.name),
-                                self.level(node))
-        for predicate, ours in ((SCHEMA.description, DCTERMS.description),
-                                (SCHEMA.dateCreated, DCTERMS.created)):
-            if crate.value(node, predicate) is not None:
-                g.add((dataset, ours, Literal(str(crate.value(node, predicate)))))
+                                self.level(node), doi)
+        keep = Faithful(build, dataset)
+        for text in crate.objects(node, SCHEMA.description):
+            keep.description(str(text))
+        for identifier in identifiers:
+            if not doi or doi_of(identifier) != doi:
+                keep.alternate(identifier, "URL" if iri_or_none(identifier) else "Local")
+        for publisher in self.own_or_root(node, SCHEMA.publisher):
+            keep.publisher(self.name(publisher))
         build.license(dataset, _one(crate, node, SCHEMA.license) or
                       _one(crate, self.root, SCHEMA.license))
-        for person in (*crate.objects(node, SCHEMA.author), *crate.objects(node, SCHEMA.creator)):
-            build.creator(dataset, self.agent(person))
+        for grant in self.own_or_root(node, SCHEMA.funding):
+            funder = crate.value(grant, SCHEMA.funder)
+            keep.funding(self.name(funder) if funder is not None else None,
+                         str(funder) if isinstance(funder, URIRef) and not str(
+                             funder).startswith(CRATE) else None,
+                         _one(crate, grant, SCHEMA.identifier), _one(crate, grant, SCHEMA.name),
+                         _one(crate, grant, SCHEMA.url))
+        for word in _keywords(crate, node):
+            keep.keyword(word)
+        keep.version(_one(crate, node, SCHEMA.version))
+        keep.language(_one(crate, node, SCHEMA.inLanguage))
         for source in crate.objects(node, SCHEMA.isBasedOn):
             if source in self.datasets:
                 g.add((dataset, PROV.wasDerivedFrom, self.minted("dataset", source)))
         self.files(dataset, node)
-        self.run(dataset, node)
+        run = self.run(dataset, node)
+        self.people(dataset, node, run, keep)
+        published = self.own_or_root(node, SCHEMA.datePublished)
+        for value, kind in ((published[0] if published else None, "issued"),
+                            (crate.value(node, SCHEMA.dateCreated), "created"),
+                            (crate.value(node, SCHEMA.dateModified), "updated")):
+            if value is not None:
+                keep.date(run, str(value), kind)
+
+    def people(self, dataset: URIRef, node, run: URIRef, keep: Faithful) -> None:
+        """Authors (the dataset's, else the root's) in the crate's order, then contributors;
+        each person's affiliations as recorded and, when one names a D5.1 partner, linked."""
+        crate = self.crate
+        owner = node if any(crate.objects(node, SCHEMA.author)) or any(
+            crate.objects(node, SCHEMA.creator)) else self.root
+        for predicate, role in ((SCHEMA.author, "Creator"), (SCHEMA.creator, "Creator"),
+                                (SCHEMA.contributor, "Other")):
+            found = set(crate.objects(owner, predicate))
+            order = [URIRef(i) for i in self.orders.get((str(owner), str(predicate).rsplit(
+                "/", 1)[-1]), []) if URIRef(i) in found]
+            people = order + sorted(found - set(order), key=str)
+            for position, person in enumerate(people, start=1):
+                agent = self.agent(person)
+                if role == "Creator":
+                    self.build.creator(dataset, agent)
+                keep.attribution(agent, role, position)
+                for place in crate.objects(person, SCHEMA.affiliation):
+                    name = self.name(place)
+                    ror = str(place) if "ror.org/" in str(place) else None
+                    keep.affiliation(agent, name, ror)
+                    if role == "Creator" and (person, RDF.type, SCHEMA.Person) in crate:
+                        self.build.affiliation(agent, run, name, ror)
 
     def files(self, dataset: URIRef, node) -> None:
         crate = self.crate
@@ -148,7 +226,7 @@ class _Crate:
                 size=_one(crate, part, SCHEMA.contentSize),
                 checksum=("sha256", sha) if sha else None, title=_one(crate, part, SCHEMA.name))
 
-    def run(self, dataset: URIRef, node) -> None:
+    def run(self, dataset: URIRef, node) -> URIRef:
         crate, g, build = self.crate, self.g, self.build
         action = self.results.get(node)
         techniques = sorted({str(t) for t in (
@@ -168,6 +246,7 @@ class _Crate:
                 g.add((run, PROV.used, self.minted("dataset", thing)))
             elif (thing, RDF.type, SCHEMA.Dataset) not in crate:
                 self.sample(dataset, run, thing)
+        return run
 
     def action(self, run: URIRef, action) -> None:
         crate, g, build = self.crate, self.g, self.build
@@ -219,7 +298,7 @@ def read(document: dict, source: str, vocabulary: Vocabulary) -> list[Record]:
                 or f"{publisher}|{_local_key(root)}|{_one(crate, root, SCHEMA.name)}")
     record_id = identity if len(identity) <= 80 else hashlib.sha1(identity.encode()).hexdigest()
     record = Record("ROCrate", record_id, source, notes=notes)
-    mapper = _Crate(crate, record, vocabulary, root, _sha256(document))
+    mapper = _Crate(crate, record, vocabulary, root, _sha256(document), _orders(document))
     if not mapper.datasets:
         raise FormatError(source, "the crate holds no Dataset with File parts (no data to "
                                   "ingest)")
