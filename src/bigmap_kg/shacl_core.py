@@ -67,8 +67,9 @@ class Shape:
     severity: URIRef = SH.Violation
     message: str | None = None
     targets: list[tuple[URIRef, str]] = field(default_factory=list)
-    #: (component, parameter) in the order they are checked
-    constraints: list[tuple[URIRef, object]] = field(default_factory=list)
+    #: (component, parameter) in the order they are checked; a component by its local name
+    #: without "ConstraintComponent" ("MinCount"): plain strings compare fast
+    constraints: list[tuple[str, object]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
 
 
@@ -110,17 +111,17 @@ def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
     shape.targets = [(p, str(o)) for p in (SH.targetClass, SH.targetSubjectsOf)
                      for o in shapes.objects(node, p)]
     for component, parameter, build in (
-            (SH.MinCountConstraintComponent, SH.minCount, int),
-            (SH.MaxCountConstraintComponent, SH.maxCount, int),
-            (SH.DatatypeConstraintComponent, SH.datatype, str),
-            (SH.ClassConstraintComponent, SH["class"], str),
-            (SH.NodeKindConstraintComponent, SH.nodeKind, NODE_KINDS.__getitem__),
-            (SH.PatternConstraintComponent, SH.pattern, re.compile),
-            (SH.InConstraintComponent, SH["in"],
+            ("MinCount", SH.minCount, int),
+            ("MaxCount", SH.maxCount, int),
+            ("Datatype", SH.datatype, str),
+            ("Class", SH["class"], str),
+            ("NodeKind", SH.nodeKind, NODE_KINDS.__getitem__),
+            ("Pattern", SH.pattern, re.compile),
+            ("In", SH["in"],
              lambda head: {_ox_term(t) for t in Collection(shapes, head)}),
-            (SH.NodeConstraintComponent, SH.node,  # its results are reported as details
+            ("Node", SH.node,  # its results are reported as details
              lambda target: _compile(shapes, target, compiled, reported=True)),
-            (SH.OrConstraintComponent, SH["or"],
+            ("Or", SH["or"],
              lambda head: [_compile(shapes, member, compiled, reported=False)
                            for member in Collection(shapes, head)])):
         for value in shapes.objects(node, parameter):
@@ -128,9 +129,9 @@ def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
     qualified = _one(shapes, node, SH.qualifiedValueShape)
     if qualified is not None:
         inner = _compile(shapes, qualified, compiled, reported=False)
-        for component, parameter in ((SH.QualifiedMinCountConstraintComponent,
+        for component, parameter in (("QualifiedMinCount",
                                       SH.qualifiedMinCount),
-                                     (SH.QualifiedMaxCountConstraintComponent,
+                                     ("QualifiedMaxCount",
                                       SH.qualifiedMaxCount)):
             bound = _one(shapes, node, parameter)
             if bound is not None:
@@ -244,29 +245,29 @@ class _Check:
         results = []
         for component, value in self.violations(shape, focus):
             results.append(Result(rdflib_term(focus), URIRef(shape.path) if shape.path else None,
-                                  component, shape.severity, shape.message,
+                                  SH[f"{component}ConstraintComponent"], shape.severity,
+                                  shape.message,
                                   rdflib_term(value) if value is not None else None, shape.node))
-            if component == SH.NodeConstraintComponent:  # pyshacl's sh:detail results
+            if component == "Node":  # pyshacl's sh:detail results
                 for nested in (p for c, p in shape.constraints if c == component):
                     results += self.report(nested, value)
         for prop in shape.properties:
             results += self.report(prop, focus)
         return results
 
-    def violations(self, shape: Shape, focus) -> list[tuple[URIRef, object]]:
+    def violations(self, shape: Shape, focus) -> list[tuple[str, object]]:
         """(component, value node or None) for each constraint of the shape not met."""
         values = self.values(focus, shape.path)
-        failed: list[tuple[URIRef, object]] = []
+        failed: list[tuple[str, object]] = []
         for component, parameter in shape.constraints:
-            if component == SH.MinCountConstraintComponent:
+            if component == "MinCount":
                 failed += [(component, None)] if len(set(values)) < parameter else []
-            elif component == SH.MaxCountConstraintComponent:
+            elif component == "MaxCount":
                 failed += [(component, None)] if len(set(values)) > parameter else []
-            elif component in (SH.QualifiedMinCountConstraintComponent,
-                               SH.QualifiedMaxCountConstraintComponent):
+            elif component in ("QualifiedMinCount", "QualifiedMaxCount"):
                 inner, bound = parameter
                 count = sum(self.conforms(v, inner) for v in set(values))
-                if (count < bound if component == SH.QualifiedMinCountConstraintComponent
+                if (count < bound if component == "QualifiedMinCount"
                         else count > bound):
                     failed.append((component, None))
             else:
@@ -274,19 +275,19 @@ class _Check:
                            if not self.value_ok(component, parameter, v)]
         return failed
 
-    def value_ok(self, component: URIRef, parameter, value) -> bool:
-        if component == SH.DatatypeConstraintComponent:
+    def value_ok(self, component: str, parameter, value) -> bool:
+        if component == "Datatype":
             return _datatype_ok(value, parameter)
-        if component == SH.ClassConstraintComponent:
+        if component == "Class":
             return value in self.instances(parameter)
-        if component == SH.NodeKindConstraintComponent:
+        if component == "NodeKind":
             return isinstance(value, parameter)
-        if component == SH.PatternConstraintComponent:
+        if component == "Pattern":
             return not isinstance(value, ox.BlankNode) and bool(parameter.search(value.value))
-        if component == SH.InConstraintComponent:
+        if component == "In":
             return value in parameter
-        if component == SH.NodeConstraintComponent:
+        if component == "Node":
             return self.conforms(value, parameter)
-        if component == SH.OrConstraintComponent:
+        if component == "Or":
             return any(self.conforms(value, s) for s in parameter)
         raise AssertionError(component)
