@@ -65,9 +65,10 @@ def ingest_batches(files: list[str], link: Path, batch: int, vocabulary: Vocabul
                    one_run: bool) -> dict:
     """Ingest files in batches through the whole pipeline; timings per batch and memory.
     `one_run`: as one `bigmap-kg ingest` run (compaction deferred to its end, and timed);
-    otherwise each batch on its own, as one POST /api/datasets each."""
+    otherwise each batch on its own, as one POST /api/datasets each. `stages`: seconds spent
+    in each stage of the report's timings, summed over the batches."""
     store = LiveStore(link)
-    validate, peak = [], rss_mb()
+    validate, peak, stages = [], rss_mb(), {}
     began = time.perf_counter()
     with store.compaction_deferred() if one_run else nullcontext():
         for start in range(0, len(files), batch):
@@ -76,10 +77,14 @@ def ingest_batches(files: list[str], link: Path, batch: int, vocabulary: Vocabul
             if not report.written:
                 raise SystemExit(report.as_text())
             validate.append(report.timings["validate"])
+            for stage, seconds in report.timings.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
             peak = max(peak, rss_mb())
+        written = time.perf_counter() - began
     total = time.perf_counter() - began
     return {"records_per_s": len(files) / total, "validate_median_s": statistics.median(validate),
-            "batches": len(validate), "peak_rss_mb": peak}
+            "batches": len(validate), "peak_rss_mb": peak, "writes_per_s": len(files) / written,
+            "compaction_s": total - written, "stages": stages, "validator": report.validator}
 
 
 def triples(link: Path) -> int:

@@ -168,19 +168,20 @@ def record(campaign: Campaign, number: int, per_run: int, rng: random.Random,
 
 
 def generate(store, runs: int, per_run: int, out: Path, ingest_records: int,
-             seed: int = 2026) -> Iterator[tuple[str, int]]:
-    """Write the records; yield (file, triples) for each file written."""
+             seed: int = 2026, start: int = 0) -> Iterator[tuple[str, int]]:
+    """Write the records; yield (file, triples) for each file written. Runs are numbered from
+    `start` (a multiple of RUNS_PER_SAMPLE), so that two calls write distinct nodes."""
     rng = random.Random(seed)
     vocabulary = Vocabulary(store)
     (out / "records").mkdir(parents=True, exist_ok=True)
     bulk_triples = 0
     with open(out / "bulk.nt", "w", encoding="utf-8") as bulk:
-        for number in range(runs):
+        for number in range(start, start + runs):
             first = number % RUNS_PER_SAMPLE == 0
             if first:
                 campaign = Campaign.draw(vocabulary, number // RUNS_PER_SAMPLE, rng)
             text = record(campaign, number, per_run, rng, first)
-            if number < ingest_records:
+            if number < start + ingest_records:
                 path = out / "records" / f"syn-{number:07d}.nt"
                 path.write_text(text, encoding="utf-8")
                 yield str(path), text.count("\n")

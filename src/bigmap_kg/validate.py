@@ -11,6 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from .namespaces import curie
+from .shacl_core import Result
 from .sources import SourceSet
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -94,27 +95,33 @@ def _owner(node, data: Graph):
     return node
 
 
-def validate(sources: SourceSet, shapes: Graph, ontology: Graph | None = None) -> Report:
-    """Validate the data of a source set; every result names its node, file and line."""
-    conforms, results, _ = shacl_validate(
-        sources.graph, shacl_graph=shapes, ont_graph=ontology, inference="none",
-        advanced=True, allow_warnings=True)
+def shacl_results(data: Graph, shapes: Graph, ontology: Graph | None = None
+                  ) -> tuple[list[Result], Graph]:
+    """pyshacl's validation results and its report graph."""
+    _, report, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=ontology,
+                                  inference="none", advanced=True, allow_warnings=True)
+    results = [Result(focus=report.value(r, SH.focusNode), path=report.value(r, SH.resultPath),
+                      component=report.value(r, SH.sourceConstraintComponent),
+                      severity=report.value(r, SH.resultSeverity) or SH.Violation,
+                      message=str(m) if (m := report.value(r, SH.resultMessage)) else None,
+                      value=report.value(r, SH.value), shape=report.value(r, SH.sourceShape))
+               for r in report.subjects(RDF.type, SH.ValidationResult)]
+    return results, report
+
+
+def findings(results: list[Result], sources: SourceSet) -> list[Finding]:
+    """The results made readable: node, file and line, message; violations first."""
     data = sources.graph
-    findings = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        severity = SEVERITY_NAMES.get(results.value(result, SH.resultSeverity), "Violation")
-        path = results.value(result, SH.resultPath)
-        message = results.value(result, SH.resultMessage)
-        value = results.value(result, SH.value)
-        shape = results.value(result, SH.sourceShape)
-        owner = _owner(focus, data)
+    found = []
+    for result in results:
+        path, value, shape = result.path, result.value, result.shape
+        owner = _owner(result.focus, data)
         located = sources.locate(owner) if isinstance(owner, URIRef) else None
-        findings.append(Finding(
-            severity=severity,
-            node=_describe(focus, data),
+        found.append(Finding(
+            severity=SEVERITY_NAMES.get(result.severity, "Violation"),
+            node=_describe(result.focus, data),
             path=curie(str(path)) if isinstance(path, URIRef) else "",
-            message=str(message) if message else "constraint not met",
+            message=result.message or "constraint not met",
             value=(str(value) if isinstance(value, Literal) else curie(str(value)))
             if value is not None else "",
             file=str(located[0].relative_to(Path.cwd())) if located and
@@ -123,5 +130,13 @@ def validate(sources: SourceSet, shapes: Graph, ontology: Graph | None = None) -
             shape=curie(str(shape)) if isinstance(shape, URIRef) else "",
         ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
-    findings.sort(key=lambda f: (order[f.severity], f.file, f.line, f.node, f.path))
-    return Report(conforms=bool(conforms), findings=findings, graph=results)
+    found.sort(key=lambda f: (order[f.severity], f.file, f.line, f.node, f.path))
+    return found
+
+
+def validate(sources: SourceSet, shapes: Graph, ontology: Graph | None = None) -> Report:
+    """Validate the data of a source set; every result names its node, file and line."""
+    results, graph = shacl_results(sources.graph, shapes, ontology)
+    found = findings(results, sources)
+    return Report(conforms=not any(f.severity == "Violation" for f in found), findings=found,
+                  graph=graph)

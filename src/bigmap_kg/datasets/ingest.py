@@ -19,16 +19,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .. import paths
-from ..namespaces import BMO, curie, to_iri
+from ..namespaces import BMO, GRAPH_ONTOLOGY, curie, to_iri
 from ..queryfile import view
 from ..results import run
+from ..shacl_core import Unsupported, Validator, compile_shapes
 from ..sources import SourceSet, read
 from ..store import ontology_graph
-from ..validate import Finding, validate
+from ..validate import Finding, findings, shacl_results
 from . import guard
 from .formats import FormatError, read_bytes
 from .limits import Limits
-from .records import Record, finish, removal, replacement
+from .records import Record, finish, ntriples, removal, replacement
 from .resolve import Vocabulary
 
 SHAPES_FILE = "datasets.shapes.ttl"
@@ -42,6 +43,7 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     written: bool = False
+    validator: str = ""  # "compiled" (shacl_core) or why pyshacl validated the batch
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -61,6 +63,7 @@ class IngestReport:
             "errors": self.errors,
             "violations": [f.__dict__ for f in self.violations],
             "warnings": [f.__dict__ for f in self.findings if f.severity == "Warning"],
+            "validator": self.validator,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -84,6 +87,15 @@ class IngestReport:
 @cache
 def _shapes() -> Graph:
     return read([paths.SHAPES_DIR / SHAPES_FILE]).graph
+
+
+@cache
+def _compiled() -> Validator | str:
+    """The dataset shapes compiled (shacl_core), or why they cannot be: then pyshacl runs."""
+    try:
+        return Validator(compile_shapes(_shapes()))
+    except Unsupported as error:
+        return f"pyshacl ({error})"
 
 
 def link(record: Record, vocabulary: Vocabulary) -> None:
@@ -121,43 +133,60 @@ def _technique_types(records: list[Record], store) -> None:
                 record.graph.add((run_node, RDF.type, cls))
 
 
-def _context(records: list[Record], store) -> Graph:
+def _context(records: list[Record], store) -> list[ox.Triple]:
     """rdf:type of the IRIs the batch points at but does not describe (from the store)."""
     described = {s for r in records for s in r.graph.subjects(unique=True)}
     pointed = {o for r in records for o in r.graph.objects(unique=True)
                if isinstance(o, URIRef) and o not in described}
-    context = Graph()
-    if pointed:
-        terms = [ox.NamedNode(str(o)) for o in pointed]
-        for triple in run(store, view("ingest-context"), prefixes=False, bindings={"node": terms}):
-            context.add((URIRef(triple.subject.value), RDF.type, URIRef(triple.object.value)))
-    return context
+    if not pointed:
+        return []
+    terms = [ox.NamedNode(str(o)) for o in pointed]
+    return list(run(store, view("ingest-context"), prefixes=False, bindings={"node": terms}))
 
 
-def _validate(records: list[Record], store) -> list[Finding]:
-    data = Graph()
+def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], str]:
+    """The findings of the dataset shapes on the batch (+ the types of what it points at and
+    the ontology), and which validator gave them."""
     origin = {}
     for record in records:
-        data += record.graph
         source = Path(record.source)
         if record.fmt == "NativeRDF" and source.suffix in {".ttl", ".nt", ".n3"} and \
                 source.is_file():  # Turtle: the line where the node is described
             for subject in record.graph.subjects(unique=True):
                 if isinstance(subject, URIRef):
                     origin[subject] = source
-    data += _context(records, store)
-    report = validate(SourceSet(graph=data, origin=origin), _shapes(), ontology_graph(store))
+    context = _context(records, store)
+    validator = _compiled()
+    data = Graph()
+    if isinstance(validator, Validator):
+        graph = ox.Dataset(ox.parse(body.encode(), ox.RdfFormat.N_TRIPLES))
+        for triple in context:
+            graph.add(ox.Quad(triple.subject, triple.predicate, triple.object))
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY)):
+            graph.add(ox.Quad(quad.subject, quad.predicate, quad.object))
+        results = validator.validate(graph)
+        engine = "compiled"
+    else:
+        for record in records:
+            data += record.graph
+        for triple in context:
+            data.add((URIRef(triple.subject.value), RDF.type, URIRef(triple.object.value)))
+        results, _ = shacl_results(data, _shapes(), ontology_graph(store))
+        engine = validator
+    if results and not data:  # blank nodes are described by their owners
+        for record in records:
+            data += record.graph
     owner = {s: r for r in records for s in r.graph.subjects(unique=True)}
-    findings = []
-    for finding in report.findings:
+    found = []
+    for finding in findings(results, SourceSet(graph=data, origin=origin)):
         if not finding.file:
             head = finding.node.split(" / ")[0]
             node = URIRef(to_iri(head) or head)
             record = owner.get(node)
             if record is not None:
                 finding = replace(finding, file=record.source, line=anchor_line(record, node))
-        findings.append(finding)
-    return findings
+        found.append(finding)
+    return found, engine
 
 
 def anchor_line(record: Record, node: URIRef) -> int:
@@ -264,12 +293,15 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     if report.errors:
         return report
     started = time.perf_counter()
-    report.findings = _validate(report.records, store)
+    body = ntriples(report.records)
+    report.timings["serialize"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report.findings, report.validator = _validate(report.records, store, body)
     report.timings["validate"] = time.perf_counter() - started
     if report.accepted and write is not None:
         started = time.perf_counter()
         try:
-            write(replacement(report.records))
+            write(replacement(report.records, body))
         except (ValueError, OSError, UnicodeError) as error:  # the store is left as it was
             report.errors.append(f"the store refused the batch (nothing was written): {error}")
             return report

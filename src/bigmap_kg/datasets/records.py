@@ -64,11 +64,11 @@ class Record:
 
 def finish(record: Record) -> Record:
     """Normalise and close a mapped record: https schema.org IRIs, no blank nodes, a record node."""
-    graph = Graph()
+    terms = {t for triple in record.graph for t in triple}
+    blank = any(isinstance(t, BNode) for t in terms)
     http_schema = False
     skolem = f"{record.iri}/node/"
-    canonical = to_canonical_graph(record.graph) if any(
-        isinstance(t, BNode) for triple in record.graph for t in triple) else record.graph
+    canonical = to_canonical_graph(record.graph) if blank else record.graph
 
     def fix(term):
         nonlocal http_schema
@@ -79,8 +79,12 @@ def finish(record: Record) -> Record:
             return URIRef(SCHEMA_HTTPS + str(term)[len(SCHEMA_HTTP):])
         return term
 
-    for s, p, o in canonical:
-        graph.add((fix(s), fix(p), fix(o)))
+    if blank or any(isinstance(t, URIRef) and t.startswith(SCHEMA_HTTP) for t in terms):
+        graph = Graph()
+        for s, p, o in canonical:
+            graph.add((fix(s), fix(p), fix(o)))
+    else:  # nothing to rewrite: the graph as mapped
+        graph = record.graph
     if http_schema:
         record.notes.append("http://schema.org/ IRIs normalised to https://schema.org/")
     record.graph = graph
@@ -101,14 +105,16 @@ def finish(record: Record) -> Record:
 
 
 def _removals(records: list[URIRef]) -> list[str]:
+    """Two operations for all the records (one per record made the update of a batch of 100
+    cost 200 operations)."""
+    if not records:
+        return []
     graph = f"<{GRAPH_DATASETS}>"
-    parts = []
-    for record in records:
-        node = f"<{record}>"
-        parts.append(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} "
-                     f"{{ {node} <{BMO.describes}> ?s . ?s ?p ?o }} }}")
-        parts.append(f"DELETE WHERE {{ GRAPH {graph} {{ {node} ?p ?o }} }}")
-    return parts
+    values = f"VALUES ?record {{ {' '.join(f'<{r}>' for r in records)} }}"
+    return [f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {graph} {{ {values} "
+            f"?record <{BMO.describes}> ?s . ?s ?p ?o }} }}",
+            f"DELETE {{ GRAPH {graph} {{ ?record ?p ?o }} }} WHERE {{ GRAPH {graph} {{ {values} "
+            "?record ?p ?o } }"]
 
 
 def removal(records: list[URIRef]) -> str:
@@ -117,8 +123,13 @@ def removal(records: list[URIRef]) -> str:
     return " ;\n".join(_removals(records))
 
 
-def replacement(records: list[Record]) -> str:
-    """One SPARQL Update that replaces what each record said before with what it says now."""
-    body = "".join(r.graph.serialize(format="nt", encoding="utf-8").decode() for r in records)
+def ntriples(records: list[Record]) -> str:
+    """The triples of the records as N-Triples."""
+    return "".join(r.graph.serialize(format="nt", encoding="utf-8").decode() for r in records)
+
+
+def replacement(records: list[Record], body: str) -> str:
+    """One SPARQL Update that replaces what each record said before with what it says now
+    (`body`: their `ntriples`)."""
     return " ;\n".join([*_removals([r.iri for r in records]),
                         f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{\n{body}}} }}"])
