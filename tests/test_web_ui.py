@@ -13,8 +13,10 @@ import pytest
 from .conftest import ARTIFACTS, AXE, CHROMIUM
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian chromium is not installed (make test installs it)")
+#: a real server and a real browser: slow (`make test-fast` skips them)
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian chromium is not installed (make test installs it)")]
 
 
 def technique_cells(page) -> list[str]:
