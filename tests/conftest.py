@@ -1,8 +1,8 @@
 """Shared fixtures: one store built from the shipped data for the whole session, the app over
 it in-process (FastAPI's TestClient: request → response, no socket), one real server over it
 (uvicorn in a subprocess, for the clients that need real HTTP) and a real browser (Debian's
-chromium driven by Playwright) on that server for the page tests. None of them is written to:
-a test that writes makes its own store."""
+chromium driven by Playwright, one per module) on that server for the page tests. None of them
+is written to: a test that writes makes its own store."""
 
 from __future__ import annotations
 
@@ -112,9 +112,10 @@ def server(store_path) -> str:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server):
-    """One chromium for the session (launching it takes seconds)."""
+    """A chromium per test module (Playwright's sync API holds an event loop in this thread
+    while it runs: a session-long one would break the asyncio.run of later tests)."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
@@ -129,15 +130,12 @@ def browser(server):
 
 @pytest.fixture(scope="module")
 def browser_session(server, browser):
-    """(base URL, page, console errors): a fresh page (its own context: viewport, storage) on
-    the session's server for each test module."""
-    context = browser.new_context()
-    page = context.new_page()
+    """(base URL, page, console errors): one page on the session's server per test module."""
+    page = browser.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     yield server, page, errors
-    context.close()
 
 
 @pytest.fixture
