@@ -65,8 +65,9 @@ virtuoso:
 	  || echo "warning: could not install Virtuoso; its remote-store tests will be skipped"; }
 
 ## the suite in two processes (pytest-xdist), a test file per process at a time (its module
-## fixtures — servers, stores — are made once); the session's store is built once for both
-PYTEST := $(BIN)/pytest -q -n 2 --dist loadfile
+## fixtures — servers, stores — are made once); the session's store is built once for both;
+## the 15 slowest steps are listed at the end (where the suite's time goes)
+PYTEST := $(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 test: $(STAMP) $(NODE_STAMP) java browser virtuoso
 	$(BIN)/ruff check src tests bench
