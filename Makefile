@@ -64,15 +64,20 @@ virtuoso:
 	    virtuoso-opensource >/dev/null \
 	  || echo "warning: could not install Virtuoso; its remote-store tests will be skipped"; }
 
+## the suite in two processes (pytest-xdist), a test file per process at a time (its module
+## fixtures — servers, stores — are made once); the session's store is built once for both;
+## the 15 slowest steps are listed at the end (where the suite's time goes)
+PYTEST := $(BIN)/pytest -q -n 2 --dist loadfile --durations=15
+
 test: $(STAMP) $(NODE_STAMP) java browser virtuoso
 	$(BIN)/ruff check src tests bench
-	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q
+	BIGMAP_KG_IMPORTS=$(IMPORTS) $(PYTEST)
 
-## test-fast: the suite without the tests marked slow (wheel install, real-server smoke tests,
-## the per-class ontology classification)
+## test-fast: the suite without the tests marked slow (wheel install, the browser tests,
+## schemathesis, serve --workers and the other real-server smoke tests, the ontology classification)
 test-fast: $(STAMP) $(NODE_STAMP) java browser virtuoso
 	$(BIN)/ruff check src tests bench
-	BIGMAP_KG_IMPORTS=$(IMPORTS) $(BIN)/pytest -q -m "not slow"
+	BIGMAP_KG_IMPORTS=$(IMPORTS) $(PYTEST) -m "not slow"
 
 ## check-ontology: HermiT + OWL 2 DL profile over our ontology merged with CHAMEO and the battery
 ## domain closure (the import catalog: $$BIGMAP_KG_IMPORTS, else ../shared/anchors); prints its time

@@ -1,8 +1,12 @@
-"""Shared fixtures: one store built from the shipped data for the whole session, and a real
-browser (Debian's chromium driven by Playwright) on a real server for the page tests."""
+"""Shared fixtures: one store built from the shipped data for the whole session, the app over
+it in-process (FastAPI's TestClient: request → response, no socket), one real server over it
+(uvicorn in a subprocess, for the clients that need real HTTP) and a real browser (Debian's
+chromium driven by Playwright, one per module) on that server for the page tests. None of them
+is written to: a test that writes makes its own store."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -26,8 +30,21 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory) -> Path:
-    """A store built once from ontology/ + data/ttl into a temporary directory."""
-    path = tmp_path_factory.mktemp("store") / "store"
+    """A store built once from ontology/ + data/ttl into a temporary directory. Under
+    pytest-xdist (`-n 2`) the workers share one: the first builds it, the others wait on a lock
+    (every test opens it read-only; a test that writes makes its own)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    path = root / "shared-store" / "store"
+    with open(root / "shared-store.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            _build_into(path)
+    return path
+
+
+def _build_into(path: Path) -> None:
     previous = os.environ.get("BIGMAP_KG_STORE")
     os.environ["BIGMAP_KG_STORE"] = str(path)
     try:
@@ -37,7 +54,6 @@ def store_path(tmp_path_factory) -> Path:
             os.environ.pop("BIGMAP_KG_STORE", None)
         else:
             os.environ["BIGMAP_KG_STORE"] = previous
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -75,25 +91,51 @@ def select(store, query: str, inferred: bool = True) -> list[dict[str, str | Non
     return rows_as_dicts(run(store, query, inferred=inferred))
 
 
-@pytest.fixture(scope="module")
-def browser_session(store_path):
-    """(base URL, page, console errors): one server and one chromium page per test module."""
+@pytest.fixture(scope="session")
+def client(store_path):
+    """The app in-process over the session's store (its real gateway with one query process)."""
+    from fastapi.testclient import TestClient
+
+    from bigmap_kg.web.app import create_app
+    from bigmap_kg.web.settings import Settings
+
+    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def server(store_path) -> str:
+    """The base URL of one real server (uvicorn in a subprocess) over the session's store."""
     from .server import running_server
 
+    with running_server(store_path) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """A chromium per test module (Playwright's sync API holds an event loop in this thread
+    while it runs: a session-long one would break the asyncio.run of later tests)."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
     ARTIFACTS.mkdir(exist_ok=True)
-    with running_server(store_path) as base, playwright.sync_playwright() as p:
+    with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield base, page, errors
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_session(server, browser):
+    """(base URL, page, console errors): one page on the session's server per test module."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield server, page, errors
 
 
 @pytest.fixture

@@ -226,6 +226,7 @@ def test_the_host_header_is_not_reflected(client: TestClient) -> None:
     assert based.status_code == 200 and "evil.example" not in based.text
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_server_at_once_during_a_runaway(store_path: Path) -> None:
     """Before: a server with a runaway query in a thread ignored SIGTERM for 15–20 s. Now
     `bigmap-kg serve` gives requests in flight 3 s, then their queries are stopped."""

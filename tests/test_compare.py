@@ -6,17 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from fastapi.testclient import TestClient
-
-from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
-        yield c
 
 
 def table(client: TestClient, **params) -> dict[str, list[str]]:

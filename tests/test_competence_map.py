@@ -5,16 +5,17 @@ from __future__ import annotations
 import math
 import re
 
-import httpx
 import pyoxigraph as ox
 import pytest
+from fastapi.testclient import TestClient
 
 from bigmap_kg.namespaces import BASE, GRAPH_DATA
 from bigmap_kg.store import write_store
+from bigmap_kg.web.app import create_app
 from bigmap_kg.web.competence import NOT_STATED, R1, Bubble, charts
+from bigmap_kg.web.settings import Settings
 
 from .conftest import select
-from .server import running_server
 
 EXTRA = """
 @prefix bmo: <https://w3id.org/bigmap-kg/ontology#> .
@@ -97,17 +98,16 @@ def test_changed_data_changes_the_chart(store, changed_store) -> None:
     assert sans.row == "2D"
 
 
-def test_the_served_page_changes_with_the_store(changed_store, tmp_path, store_path) -> None:
-    """The page of a server over the changed store draws NMR as a bubble on the axis; over the
+def test_the_served_page_changes_with_the_store(changed_store, tmp_path, client) -> None:
+    """The page of the app over the changed store draws NMR as a bubble on the axis; over the
     built store NMR sits in the 'no printed value' strip."""
     bubble = re.compile(r'<a href="/technique/ssnmr" class="bubble"')
-    with running_server(store_path) as base:
-        page = httpx.get(base + "/competence-map", timeout=30).text
+    page = client.get("/competence-map").text
     assert not bubble.search(page) and '<a href="/technique/ssnmr" class="bubble unplaced"' in page
     target = tmp_path / "store"
     write_store(changed_store.quads_for_pattern(None, None, None, None), target)
-    with running_server(target) as base:
-        page = httpx.get(base + "/competence-map", timeout=30).text
+    with TestClient(create_app(Settings(store=target, query_workers=1))) as changed:
+        page = changed.get("/competence-map").text
     assert bubble.search(page) and "res 5 µm (test)" in page
 
 
@@ -128,7 +128,7 @@ def test_bubble_area_is_proportional_to_partners_and_no_band_is_empty(store) -> 
     assert lab_xrd.r / single.r == pytest.approx((7 / single.partners) ** 0.5)
 
 
-def test_a_chart_downloads_as_a_standalone_svg(store_path) -> None:
+def test_a_chart_downloads_as_a_standalone_svg(client) -> None:
     """/competence-map/LaboratoryFacility.svg is an SVG document with its styles inside (it
     renders without the page's CSS). D5.1 section 2.1: laboratory XRD "1D", "Å", seven partners
     (UU, TUD, UOXF, UCAM, CNRS, CEA, DTU), so its circle has the radius of seven partners, in the
@@ -136,11 +136,9 @@ def test_a_chart_downloads_as_a_standalone_svg(store_path) -> None:
     import xml.etree.ElementTree as ET
 
     svg_ns = "{http://www.w3.org/2000/svg}"
-    with running_server(store_path) as base:
-        response = httpx.get(base + "/competence-map/LaboratoryFacility.svg",
-                             params={"scale": "area"}, timeout=30)
-        missing = httpx.get(base + "/competence-map/Nowhere.svg", timeout=30)
-        by_resolution = httpx.get(base + "/competence-map/LaboratoryFacility.svg", timeout=30)
+    response = client.get("/competence-map/LaboratoryFacility.svg", params={"scale": "area"})
+    missing = client.get("/competence-map/Nowhere.svg")
+    by_resolution = client.get("/competence-map/LaboratoryFacility.svg")
     assert response.headers["content-type"].startswith("image/svg+xml")
     assert missing.status_code == 404
     root = ET.fromstring(response.content)

@@ -7,25 +7,16 @@ from __future__ import annotations
 import re
 
 import lxml.html
-import pytest
 from fastapi.testclient import TestClient
 
 from bigmap_kg.namespaces import BASE, KINDS, PREFIXES
-from bigmap_kg.web.app import create_app
 from bigmap_kg.web.quantities import quantity_text
-from bigmap_kg.web.settings import Settings
 
 from .conftest import select
 
 #: a CURIE of one of the project's prefixes (`tech:xrd`, `bmo:OperandoCapableEntry` …)
 CURIE = re.compile(r"\b(?:" + "|".join(sorted(PREFIXES, key=len, reverse=True))
                    + r"):[A-Za-z_]")
-
-
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
-        yield c
 
 
 def page(client: TestClient, path: str) -> lxml.html.HtmlElement:

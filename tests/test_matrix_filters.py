@@ -10,19 +10,9 @@ import csv
 import io
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
-from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
-
 XRD_ROWS = {"xrd-commercial", "lab-xrd-realistic", "synchrotron-xrd-realistic"}
-
-
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
-        yield c
 
 
 def matrix(client: TestClient, **params) -> dict[str, dict[str, str]]:

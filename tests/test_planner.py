@@ -3,12 +3,9 @@ answers derived by hand from the D5.1 tables."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from bigmap_kg.planner import Constraints, PlanError, plan
-
-from .server import running_server
 
 E = "https://w3id.org/bigmap-kg/matrix-entry/"
 STUDY = ["crystal-structure", "sei-composition", "lithium-distribution"]
@@ -71,18 +68,16 @@ def test_unknown_observable_lists_close_matches(store) -> None:
     assert "crystal-structure" in caught.value.close_matches
 
 
-def test_plan_api(store_path) -> None:
-    with running_server(store_path) as base:
-        ok = httpx.post(base + "/api/plan", json={"observables": STUDY, "operando_only": True})
-        assert ok.status_code == 200
-        assert ok.json()["uncovered"] == ["https://w3id.org/bigmap-kg/observable/sei-composition"]
-        bad = httpx.post(base + "/api/plan", json={"observables": ["lithium-distributon"]})
-        assert bad.status_code == 422
-        assert "lithium-distribution" in bad.json()["detail"]["closeMatches"]
-        empty = httpx.post(base + "/api/plan", json={"observables": []})
-        assert empty.status_code == 422
-        over = httpx.post(base + "/api/plan", json={"observables": ["sei-composition"],
-                                                    "facility_types": ["neutron"]})
-        assert over.status_code == 200 and over.json()["plans"] == []
-        assert over.json()["uncovered"] == [
-            "https://w3id.org/bigmap-kg/observable/sei-composition"]
+def test_plan_api(client) -> None:
+    ok = client.post("/api/plan", json={"observables": STUDY, "operando_only": True})
+    assert ok.status_code == 200
+    assert ok.json()["uncovered"] == ["https://w3id.org/bigmap-kg/observable/sei-composition"]
+    bad = client.post("/api/plan", json={"observables": ["lithium-distributon"]})
+    assert bad.status_code == 422
+    assert "lithium-distribution" in bad.json()["detail"]["closeMatches"]
+    empty = client.post("/api/plan", json={"observables": []})
+    assert empty.status_code == 422
+    over = client.post("/api/plan", json={"observables": ["sei-composition"],
+                                          "facility_types": ["neutron"]})
+    assert over.status_code == 200 and over.json()["plans"] == []
+    assert over.json()["uncovered"] == ["https://w3id.org/bigmap-kg/observable/sei-composition"]

@@ -5,19 +5,9 @@ to relax; checked against the D5.1 matrix rows (quoted, line numbers of ../share
 from __future__ import annotations
 
 import lxml.html
-import pytest
 from fastapi.testclient import TestClient
 
-from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
-
 STUDY = {"observable": ["crystal-structure", "sei-composition", "lithium-distribution"]}
-
-
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
-        yield c
 
 
 def page(client: TestClient, **params) -> lxml.html.HtmlElement:

@@ -38,7 +38,8 @@ MANIFEST_GRAPH = _manifest()
 TESTS = sorted(MANIFEST_GRAPH.subjects(RDF.type, MF.ProtocolTest), key=str)
 
 
-@pytest.fixture(scope="module", params=[None, 2], ids=["query-processes", "serve-workers-2"])
+@pytest.fixture(scope="module", params=[None, pytest.param(2, marks=pytest.mark.slow)],
+                ids=["query-processes", "serve-workers-2"])
 def w3c_server(tmp_path_factory, request):
     """A store holding every data file of the suite in the graph the manifest names, served
     with a pool of query processes and as `bigmap-kg serve --workers 2` serves it (queries in

@@ -41,16 +41,22 @@ needs_catalog = pytest.mark.skipif(not IMPORT_FOLDERS or not all(p.exists() for 
                                    reason="BIGMAP_KG_IMPORTS not set (../shared absent)")
 
 
+@pytest.fixture(scope="module")
+def catalog():
+    """The import catalog, loaded once for the module (reading it takes seconds)."""
+    return imports.load_catalog(IMPORT_FOLDERS)
+
+
 @needs_catalog
-def test_external_iris_exist_and_are_not_deprecated(ontology_graph, data_graph) -> None:
-    catalog = imports.load_catalog(IMPORT_FOLDERS)
+def test_external_iris_exist_and_are_not_deprecated(ontology_graph, data_graph,
+                                                    catalog) -> None:
     result = imports.check(ontology_graph + data_graph, catalog)
     assert len(result.used) > 20
     assert result.missing == [] and result.deprecated == []
 
 
 @needs_catalog
-def test_import_check_catches_a_deprecated_and_an_invented_iri(ontology_graph) -> None:
+def test_import_check_catches_a_deprecated_and_an_invented_iri(ontology_graph, catalog) -> None:
     from rdflib import Graph, URIRef
     from rdflib.namespace import SKOS
 
@@ -62,7 +68,7 @@ def test_import_check_catches_a_deprecated_and_an_invented_iri(ontology_graph) -
                       "NoSuchTechnique")
     graph.add((URIRef("https://w3id.org/bigmap-kg/material/lno"), SKOS.relatedMatch, deprecated))
     graph.add((URIRef("https://w3id.org/bigmap-kg/technique/xrd"), SKOS.closeMatch, invented))
-    result = imports.check(graph, imports.load_catalog(IMPORT_FOLDERS))
+    result = imports.check(graph, catalog)
     assert result.deprecated == [str(deprecated)]
     assert result.missing == [str(invented)]
 

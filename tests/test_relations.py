@@ -7,12 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-
 from bigmap_kg.relations import relations, technique_iri
 
 from .conftest import select
-from .server import running_server
 
 T = "https://w3id.org/bigmap-kg/technique/"
 
@@ -35,23 +32,22 @@ def test_xas_and_xrd_combinable_on_the_soleil_electrocell(store) -> None:
                                                                            for r in same_cell}
 
 
-def test_complementary_api_and_cli(store_path: Path) -> None:
+def test_complementary_api_and_cli(client, store_path: Path) -> None:
     """The API and the CLI give the reasons, the sentence and the printed evidence."""
-    with running_server(store_path) as base:
-        body = httpx.get(base + "/api/techniques/xps/complementary",
-                         params={"kind": "complementary"}).json()
-        assert body["relations"] and all(r["kind"] == "complementary" and r["reasons"]
-                                         and r["explanation"] for r in body["relations"])
-        # the printed values each reason rests on (surface table: HAXPES '~30 nm at 10 keV')
-        haxpes = [r for r in body["relations"] if r["other"] == T + "haxpes"]
-        assert any("~30 nm" in r["evidence"].get("DifferentProbedDepth", "") for r in haxpes)
-        entry = httpx.get(base + "/api/matrix-entries/ndp-realistic/complementary").json()
-        assert any(r["other"] == T + "neutron-imaging" for r in entry["relations"])
-        missing = httpx.get(base + "/api/techniques/xpss/complementary")
-        assert missing.status_code == 404
-        assert "/api/techniques/xps" in missing.json()["detail"]["closeMatches"]
-        bad_kind = httpx.get(base + "/api/techniques/xps/complementary", params={"kind": "x"})
-        assert bad_kind.status_code == 422
+    body = client.get("/api/techniques/xps/complementary",
+                      params={"kind": "complementary"}).json()
+    assert body["relations"] and all(r["kind"] == "complementary" and r["reasons"]
+                                     and r["explanation"] for r in body["relations"])
+    # the printed values each reason rests on (surface table: HAXPES '~30 nm at 10 keV')
+    haxpes = [r for r in body["relations"] if r["other"] == T + "haxpes"]
+    assert any("~30 nm" in r["evidence"].get("DifferentProbedDepth", "") for r in haxpes)
+    entry = client.get("/api/matrix-entries/ndp-realistic/complementary").json()
+    assert any(r["other"] == T + "neutron-imaging" for r in entry["relations"])
+    missing = client.get("/api/techniques/xpss/complementary")
+    assert missing.status_code == 404
+    assert "/api/techniques/xps" in missing.json()["detail"]["closeMatches"]
+    bad_kind = client.get("/api/techniques/xps/complementary", params={"kind": "x"})
+    assert bad_kind.status_code == 422
     cli = str(Path(sys.executable).with_name("bigmap-kg"))
     env = {"BIGMAP_KG_STORE": str(store_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([cli, "complement", "ndp"], capture_output=True, text=True, env=env)

@@ -5,20 +5,11 @@ Expected things are quoted from D5.1 (../shared/seed, line numbers of the text e
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
-from bigmap_kg.web.app import create_app
 from bigmap_kg.web.search import fold, score
-from bigmap_kg.web.settings import Settings
 
 B = "https://w3id.org/bigmap-kg/"
-
-
-@pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
-        yield c
 
 
 def found(client: TestClient, q: str) -> dict[str, dict]:

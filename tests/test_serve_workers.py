@@ -13,10 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from .server import free_port, stop
 from .test_service import HEAVY, TECHNIQUES
 
+#: a real `bigmap-kg serve --workers 2` and runaway queries: slow (`make test-fast` skips it)
+pytestmark = pytest.mark.slow
 STOPPED_LINE = "a query outlived the time limit of 1 s: its process is killed"
 
 

@@ -8,6 +8,8 @@ import pytest
 from .conftest import ARTIFACTS
 
 pytest.importorskip("playwright.sync_api")
+#: a real server and a real browser: slow (`make test-fast` skips them)
+pytestmark = pytest.mark.slow
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -7,6 +7,9 @@ import pytest
 
 from .conftest import ARTIFACTS, AXE
 
+#: a real server and a real browser: slow (`make test-fast` skips them)
+pytestmark = pytest.mark.slow
+
 
 def test_esrf_beamlines_and_their_techniques_by_clicking(browser_page) -> None:
     """Search 'ESRF' from the header, open the facility, read the beamline table: ID15A

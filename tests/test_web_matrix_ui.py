@@ -16,8 +16,10 @@ from .conftest import ARTIFACTS, CHROMIUM
 from .test_web_ui import choose, settled
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian chromium is not installed (make test installs it)")
+#: a real server and a real browser: slow (`make test-fast` skips them)
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian chromium is not installed (make test installs it)")]
 LOAD_LIMIT_MS = 300
 
 

@@ -8,6 +8,8 @@ import pytest
 from .conftest import ARTIFACTS
 
 pytest.importorskip("playwright.sync_api")
+#: a real server and a real browser: slow (`make test-fast` skips them)
+pytestmark = pytest.mark.slow
 
 
 def plan_by_clicking(page, base: str, labels: list[str], operando: bool) -> None:

@@ -13,8 +13,10 @@ import pytest
 from .conftest import ARTIFACTS, AXE, CHROMIUM
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian chromium is not installed (make test installs it)")
+#: a real server and a real browser: slow (`make test-fast` skips them)
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian chromium is not installed (make test installs it)")]
 
 
 def technique_cells(page) -> list[str]:
@@ -389,22 +391,33 @@ def test_every_page_at_phone_width_without_sideways_scroll(browser_session) -> N
     assert wide == {}
 
 
-def test_length_scale_facet(browser_page, store) -> None:
+def test_length_scale_facet(browser_page, data_graph) -> None:
     """Filter the matrix by length scale (1 nm – 100 nm): the entries kept are those whose
-    finest printed lateral resolution (else the side of the smallest probed area) lies there."""
+    finest printed lateral resolution (else the side of the smallest probed area) lies there.
+    Expected from the data files (the quantities' printed bounds in metres), not from the
+    page's own query."""
     import math
 
-    from bigmap_kg.queryfile import view
-    from bigmap_kg.results import rows_as_dicts, run
+    from rdflib.namespace import RDF
 
-    def metres(row: dict) -> float | None:
-        if row["resolution"]:
-            return float(row["resolution"])
-        return math.sqrt(float(row["areaMin"])) if row["areaMin"] else None
+    from bigmap_kg.namespaces import BMO
 
-    expected = {r["entry"].rsplit("/", 1)[1] for r in rows_as_dicts(
-        run(store, view("matrix-rows"), prefixes=False))
-        if metres(r) is not None and 1e-9 <= metres(r) < 1e-7}
+    UNIT = "http://qudt.org/vocab/unit/"
+
+    def bounds(entry, quantity, unit: str) -> list[float]:
+        return [float(v) for node in data_graph.objects(entry, BMO[quantity])
+                if str(data_graph.value(node, BMO.unit)) == UNIT + unit
+                for bound in (BMO.minValue, BMO.maxValue)
+                for v in data_graph.objects(node, bound)]
+
+    def metres(entry) -> float | None:
+        if resolution := bounds(entry, "lateralResolution", "M"):
+            return min(resolution)
+        area = bounds(entry, "probedArea", "M2")  # an area (a printed beam size is no area)
+        return math.sqrt(min(area)) if area else None
+
+    expected = {str(e).rsplit("/", 1)[1] for e in data_graph.subjects(RDF.type, BMO.MatrixEntry)
+                if (m := metres(e)) is not None and 1e-9 <= m < 1e-7}
     base, page, errors = browser_page
     filter_matrix(page, base, lengthscale="nm")
     assert "lengthscale=nm" in page.url
