@@ -143,3 +143,13 @@ def browser_page(browser_session):
     """The shared page, with the console errors of earlier tests forgotten."""
     browser_session[2].clear()
     return browser_session
+
+
+@pytest.fixture
+def page_without_javascript(server, browser):
+    """(base URL, a page with scripts off): what the forms do for a browser without them."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        yield server, context.new_page()
+    finally:
+        context.close()

@@ -113,17 +113,12 @@ def test_ticking_partners_and_a_month_in_a_browser(browser_page) -> None:
 
 
 @browser
-def test_the_tier1_filters_work_without_javascript(browser_session) -> None:
-    base, tab, _ = browser_session
-    context = tab.context.browser.new_context(java_script_enabled=False)
-    try:
-        plain = context.new_page()
-        plain.goto(base + "/tier1")
-        plain.locator("#t-partner summary").click()
-        plain.check("#t-partner-ill")
-        plain.check("#t-partner-tud")
-        plain.click("text=Apply filters")
-        plain.wait_for_url(re.compile(r"partner=ill&partner=tud"))
-        assert "(7 of 43 experiments)" in plain.inner_text("h1")
-    finally:
-        context.close()
+def test_the_tier1_filters_work_without_javascript(page_without_javascript) -> None:
+    base, plain = page_without_javascript
+    plain.goto(base + "/tier1")
+    plain.locator("#t-partner summary").click()
+    plain.check("#t-partner-ill")
+    plain.check("#t-partner-tud")
+    plain.click("text=Apply filters")
+    plain.wait_for_url(re.compile(r"partner=ill&partner=tud"))
+    assert "(7 of 43 experiments)" in plain.inner_text("h1")

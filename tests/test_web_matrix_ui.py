@@ -160,18 +160,13 @@ def test_cell_format_and_search(browser_page) -> None:
     assert errors == []
 
 
-def test_filters_work_without_javascript(browser_session) -> None:
+def test_filters_work_without_javascript(page_without_javascript) -> None:
     """With scripts off the form still filters: tick, then the Apply button."""
-    base, page, _ = browser_session
-    context = page.context.browser.new_context(java_script_enabled=False)
-    try:
-        plain = context.new_page()
-        plain.goto(base + "/matrix")
-        plain.locator("#f-cellformat summary").click()
-        plain.check("#f-cellformat-pouch")
-        plain.fill("#f-q", "X-ray diffraction")
-        plain.click("text=Apply filters")
-        plain.wait_for_url(re.compile(r"cellformat=pouch"))
-        assert "(3 of 55 entries)" in plain.inner_text("h1")
-    finally:
-        context.close()
+    base, plain = page_without_javascript
+    plain.goto(base + "/matrix")
+    plain.locator("#f-cellformat summary").click()
+    plain.check("#f-cellformat-pouch")
+    plain.fill("#f-q", "X-ray diffraction")
+    plain.click("text=Apply filters")
+    plain.wait_for_url(re.compile(r"cellformat=pouch"))
+    assert "(3 of 55 entries)" in plain.inner_text("h1")
