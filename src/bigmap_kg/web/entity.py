@@ -220,8 +220,9 @@ DATASET_FILTER_OF = {"technique": "technique", "instrument": "instrument",
 
 
 def _datasets_of(store, iri: str) -> dict | None:
-    """How many ingested datasets the entity is linked to (capped at 100+), and where to list
-    them; None for kinds datasets do not link to."""
+    """How many ingested datasets the entity is linked to (the /api filter's own query, which
+    lists them all: the count is exact), and where to list them; None for kinds datasets do
+    not link to."""
     kind, _, local = iri[len(BASE):].partition("/")
     name = DATASET_FILTER_OF.get(kind)
     if name is None:
@@ -230,5 +231,5 @@ def _datasets_of(store, iri: str) -> dict | None:
     rows = list(run(store, datasets.filters[name].query, prefixes=False,
                     bindings={"class": ox.NamedNode(iri_of(datasets.cls)),
                               "value": ox.NamedNode(iri)}))
-    return {"count": "100+" if len(rows) > 100 else str(len(rows)),
+    return {"count": str(len(rows)),
             "href": f"/api/datasets?{urlencode({name: local})}"}
