@@ -64,6 +64,15 @@ def _fields(store, dataset: str) -> dict[str, list[tuple[str | None, str | None]
         value, extra = row["value"], row["extra"]
         found[row["field"].value].append((value.value if value else None,
                                           extra.value if extra else None))
+    return _in_order(found)
+
+
+def _in_order(found: dict) -> dict:
+    """Each field's rows sorted: a SPARQL answer has no order (Virtuoso and Oxigraph give
+    different ones), and the export takes the first title, publisher, version…"""
+    for rows in found.values():
+        rows.sort(key=lambda row: [v or "" for v in (row.values() if isinstance(row, dict)
+                                                     else row)])
     return found
 
 
@@ -76,7 +85,7 @@ def kept_rows(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
     for row in rows:
         found[row["field"].value].append({k: row[k].value if row[k] is not None else None
                                           for k in ("key", "value", "extra", "more")})
-    return found
+    return _in_order(found)
 
 
 #: Crossref Funder Registry ids a funding reference may carry without a funder name
