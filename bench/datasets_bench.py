@@ -73,7 +73,7 @@ def ingest_batches(files: list[str], link: Path, batch: int, vocabulary: Vocabul
     with store.compaction_deferred() if one_run else nullcontext():
         for start in range(0, len(files), batch):
             chunk = [Path(f) for f in files[start:start + batch]]
-            report = ingest_files(chunk, store, store.update, vocabulary)
+            report = ingest_files(chunk, store, store.replace_records, vocabulary)
             if not report.written:
                 raise SystemExit(report.as_text())
             validate.append(report.timings["validate"])

@@ -48,7 +48,7 @@ def loaded(store_path: Path, tmp_path_factory) -> Path:
     ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-copy"))
     link = folder / "store"
     link.symlink_to("store-copy")
-    report = ingest_files(FILES, LiveStore(link), lambda u: apply_update(u, link))
+    report = ingest_files(FILES, LiveStore(link), LiveStore(link).replace_records)
     assert report.written, report.as_text()
     return link
 
@@ -339,7 +339,7 @@ def everything(store_path: Path, tmp_path_factory) -> Path:
     link = folder / "store"
     link.symlink_to("store-copy")
     files = EVERY_RECORD + ([BDF] if BDF.exists() else [])
-    report = ingest_files(files, LiveStore(link), lambda u: apply_update(u, link))
+    report = ingest_files(files, LiveStore(link), LiveStore(link).replace_records)
     assert report.written, report.as_text()
     return link
 

@@ -48,7 +48,7 @@ def writable(store_path: Path, tmp_path: Path) -> Path:
 
 def ingest(link: Path, *files: Path, write: bool = True):
     return ingest_files(list(files), LiveStore(link),
-                        (lambda update: apply_update(update, link)) if write else None)
+                        LiveStore(link).replace_records if write else None)
 
 
 def dataset_quads(link: Path) -> set[str]:
@@ -129,6 +129,37 @@ def test_a_bad_batch_is_rejected_whole_and_the_store_is_untouched(writable: Path
     assert any(f.path == "dcat:byteSize" and f.file == str(bad) and f.line > 0
                for f in report.violations)
     assert "REJECTED" in report.as_text()
+
+
+def test_a_write_the_store_refuses_leaves_it_exactly_as_it_was(writable: Path) -> None:
+    """The bulk write of a batch runs in a copy of the store: when the store refuses the
+    triples (here a line that is no N-Triples, after a valid one), the copy is dropped."""
+    ingest(writable, BATCH)
+    before_target, before = os.path.realpath(writable), dataset_quads(writable)
+    folders = sorted(writable.parent.iterdir())
+    record = "https://w3id.org/bigmap-kg/record/nativerdf-x"
+    with pytest.raises(SyntaxError):
+        LiveStore(writable).replace_records(
+            f"DELETE WHERE {{ GRAPH <{GRAPH_DATASETS}> {{ <{record}> ?p ?o }} }}",
+            f"<{record}> <{PREFIXES['rdfs']}label> \"kept?\" .\n<{record}> broken .\n")
+    assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    assert sorted(writable.parent.iterdir()) == folders  # the copy is gone
+
+
+def test_a_batch_replaces_what_its_records_said_in_one_write(writable: Path) -> None:
+    """`replace_records` removes, then adds: re-ingesting an edited record leaves no trace of
+    the old text (checked on the title of the batch file's NMC dataset)."""
+    ingest(writable, BATCH)
+    store = LiveStore(writable)
+    title = "Operando XRD of an NMC half-cell"
+    old = [q for q in dataset_quads(writable) if f'"{title}"' in q]
+    assert len(old) == 1
+    subject = old[0].split(" ", 1)[0]
+    store.replace_records(
+        f"DELETE WHERE {{ GRAPH <{GRAPH_DATASETS}> {{ {subject} <{PREFIXES['dcterms']}title> "
+        "?t } }", f"{subject} <{PREFIXES['dcterms']}title> \"{title} (v2)\" .\n")
+    assert [q for q in dataset_quads(writable) if title in q] == \
+        [old[0].replace(f'"{title}"', f'"{title} (v2)"')]
 
 
 def test_unreadable_input_and_foreign_descriptions_are_errors(writable: Path,

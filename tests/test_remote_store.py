@@ -221,13 +221,13 @@ def test_a_failing_update_changes_nothing_remotely(engine: Engine) -> None:
 def test_ingest_into_the_remote_store_answers_the_question(engine: Engine) -> None:
     store = engine.store()
     if engine.name == "virtuoso":  # a batch is one multi-operation update: not atomic there
-        report = ingest_files([BATCH], store, store.update)
+        report = ingest_files([BATCH], store, store.replace_records)
         assert not report.written and "cannot be made atomic" in report.as_text()
         with pytest.raises(NonAtomicUpdateError, match="cannot be made atomic"):
             store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> } ; "
                          "DELETE DATA { <urn:a> <urn:b> <urn:c> }")
         return
-    report = ingest_files([BATCH], store, store.update)
+    report = ingest_files([BATCH], store, store.replace_records)
     assert report.written, report.as_text()
     query = QueryFile.read(paths.QUERIES_DIR / "datasets-by-technique-material-facility.rq")
     answer = {r["dataset"].rsplit("/", 1)[1] for r in rows_as_dicts(run(store, query.text))}
@@ -398,7 +398,7 @@ def with_datasets(store_path: Path, tmp_path_factory) -> Path:
     ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-generation"))
     (folder / "store").symlink_to("store-generation")
     live = LiveStore(folder / "store")
-    report = ingest_files(RECORDS, live, live.update)
+    report = ingest_files(RECORDS, live, live.replace_records)
     assert report.written, report.as_text()
     return folder / "store"
 
@@ -464,7 +464,8 @@ def test_the_routes_answer_as_on_the_embedded_store(with_datasets: Path, remote_
         for route in ROUTES:
             answers = [httpx.get(base + route, timeout=60) for base in (remote, embedded)]
             assert [a.status_code for a in answers] == [200, 200], route
-            assert same_body(*answers), route
+            assert same_body(*answers), f"{route}\nremote:   {answers[0].text[:3000]}\n" \
+                f"embedded: {answers[1].text[:3000]}"
 
 
 def same_body(remote: httpx.Response, embedded: httpx.Response) -> bool:

@@ -328,7 +328,8 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
     with store.compaction_deferred():  # one compaction at the end of the run, if needed
         for start in range(0, len(files), size):
             batch = list(files[start:start + size])
-            report = ingest_files(batch, store, None if dry_run else store.update, vocabulary)
+            report = ingest_files(batch, store, None if dry_run else store.replace_records,
+                                  vocabulary)
             if size < len(files):
                 click.echo(f"batch {start // size + 1}: files {start + 1}-{start + len(batch)}")
             click.echo(report.as_json() if fmt == "json" else report.as_text())

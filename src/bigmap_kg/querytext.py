@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 #: nesting of ( { [ a query may have; real queries stay far below (2,000 parses, 5,000 crashes)
 MAX_DEPTH = 64
 #: operators and group keywords that chain (+ || UNION OPTIONAL BIND …; 3,000 BINDs crash)
@@ -103,6 +105,20 @@ def pattern_start(query: str) -> int:
         elif kind == "close":
             depth -= 1
     raise ValueError("the query has no WHERE group to bind parameters in")
+
+
+def with_values(query: str, variables: list[str], rows: list[tuple]) -> str:
+    """The query with a VALUES table at the start of its WHERE group, each term written by
+    pyoxigraph (N-Triples syntax, which SPARQL reads): how a list of terms is bound in one
+    query, and how a server without substitutions gets its parameters. Blank nodes cannot
+    be VALUES (ValueError)."""
+    for row in rows:
+        if any(isinstance(term, ox.BlankNode) for term in row):
+            raise ValueError("a blank node cannot be bound in a VALUES table")
+    names = " ".join(f"?{v}" for v in variables)
+    table = " ".join(f"({' '.join(map(str, row))})" for row in rows)
+    start = pattern_start(query)
+    return f"{query[:start]} VALUES ({names}) {{ {table} }} {query[start:]}"
 
 
 def query_form(query: str) -> str:

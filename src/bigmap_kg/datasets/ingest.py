@@ -2,7 +2,7 @@
 
 A batch with any SHACL violation (or any input that cannot be read) is rejected whole with a
 report naming file, node, property and message; nothing is written. An accepted batch is one
-SPARQL Update (one transaction), which replaces what each record said before.
+atomic write (the store's `replace_records`), which replaces what each record said before.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ..validate import Finding, findings, shacl_results
 from . import guard
 from .formats import FormatError, read_bytes
 from .limits import Limits
-from .records import Record, finish, ntriples, removal, replacement
+from .records import Record, finish, ntriples, removal
 from .resolve import Vocabulary
 
 SHAPES_FILE = "datasets.shapes.ttl"
@@ -261,9 +261,12 @@ def _conflicts(records: list[Record], store) -> list[str]:
     return list(dict.fromkeys(errors))
 
 
-def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], object] | None,
+def ingest(inputs: Iterable[tuple[bytes, str]], store,
+           write: Callable[[str, str], object] | None,
            vocabulary: Vocabulary | None = None) -> IngestReport:
-    """Ingest a batch of (content, source name) inputs; `write=None` validates only (dry run)."""
+    """Ingest a batch of (content, source name) inputs; `write` (a store's `replace_records`)
+    gets the update that removes what the records said before and their new N-Triples;
+    `write=None` validates only (dry run)."""
     report = IngestReport()
     started = time.perf_counter()
     vocabulary = vocabulary or Vocabulary.from_store(store)
@@ -301,7 +304,7 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     if report.accepted and write is not None:
         started = time.perf_counter()
         try:
-            write(replacement(report.records, body))
+            write(removal([r.iri for r in report.records]), body)
         except (ValueError, OSError, UnicodeError) as error:  # the store is left as it was
             report.errors.append(f"the store refused the batch (nothing was written): {error}")
             return report
@@ -310,7 +313,7 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store, write: Callable[[str], ob
     return report
 
 
-def ingest_files(files: Iterable[Path], store, write: Callable[[str], object] | None,
+def ingest_files(files: Iterable[Path], store, write: Callable[[str, str], object] | None,
                  vocabulary: Vocabulary | None = None) -> IngestReport:
     """Ingest files (one batch): a file that cannot be read rejects the batch."""
     inputs = []

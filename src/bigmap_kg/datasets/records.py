@@ -126,10 +126,3 @@ def removal(records: list[URIRef]) -> str:
 def ntriples(records: list[Record]) -> str:
     """The triples of the records as N-Triples."""
     return "".join(r.graph.serialize(format="nt", encoding="utf-8").decode() for r in records)
-
-
-def replacement(records: list[Record], body: str) -> str:
-    """One SPARQL Update that replaces what each record said before with what it says now
-    (`body`: their `ntriples`)."""
-    return " ;\n".join([*_removals([r.iri for r in records]),
-                        f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{\n{body}}} }}"])

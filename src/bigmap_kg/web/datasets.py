@@ -74,7 +74,7 @@ async def post_datasets(request: Request,
         raise HTTPException(413, f"the body is larger than {settings.max_upload_bytes} bytes")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     source = name if "." in name else name + SUFFIXES.get(media, "")
-    write = None if dry_run else request.app.state.backing_store.update
+    write = None if dry_run else request.app.state.backing_store.replace_records
     store = store_for(request)  # the look-ups take the gateway
     async with _WRITE_LOCK:
         report = await asyncio.to_thread(ingest, [(body, source)], store, write)
