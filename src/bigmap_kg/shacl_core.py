@@ -26,6 +26,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from .store import rdflib_term
+
 #: the shape predicates this module evaluates (any other sh: predicate on a shape: Unsupported)
 SUPPORTED = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.path, SH.minCount,
              SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH["in"],
@@ -151,18 +153,6 @@ def _ox_term(term) -> ox.NamedNode | ox.Literal:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
     raise Unsupported(f"sh:in member {term!r}")
-
-
-def rdflib_term(term):
-    """The rdflib term of a pyoxigraph term (for reports)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
 
 
 def _datatype_ok(term, datatype: str) -> bool:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ...namespaces import BASE, BMO
+from ...store import rdflib_graph
 from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
@@ -38,11 +40,12 @@ def _record(graph: Graph, source: str, notes: list[str]) -> list[Record]:
 
 
 def read_rdf(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
-    fmt = "nt" if source.endswith(".nt") else "turtle"
+    fmt = ox.RdfFormat.N_TRIPLES if source.endswith(".nt") else ox.RdfFormat.TURTLE
     try:
-        graph = Graph().parse(data=data.decode("utf-8"), format=fmt)
-    except Exception as error:  # rdflib raises many types; all mean "not valid Turtle"
-        raise FormatError(source, f"not valid {fmt}: {error}") from None
+        graph = rdflib_graph(data, fmt)
+    except SyntaxError as error:  # pyoxigraph's message names line and columns
+        where = f"{source}:{error.lineno}" if error.lineno else source
+        raise FormatError(where, f"not valid {fmt.name}: {error.msg}") from None
     check_text(source, data.decode("utf-8"), (str(t) for triple in graph for t in triple))
     return _record(graph, source, [])
 
