@@ -3,9 +3,10 @@
 
 For each size: the store (a copy of the built one) is filled with synthetic dataset
 metadata by a bulk load up to the size; then `--records` record files go through the whole
-ingest pipeline (read, link, checks, SHACL validation of the batch, one SPARQL Update per
-batch, copy-on-write swap) as one `bigmap-kg ingest` run — compaction deferred to its end,
-timed apart — and the same records, as one N-Triples file, are loaded by `oxigraph load` into
+ingest pipeline (read, link, checks, SHACL validation of the batch, one bulk write per batch
+into a copy-on-write generation, swap) as one `bigmap-kg ingest` run — whose compaction runs
+after it, in the background; the bench runs it in the foreground and times it apart — and the
+same records, as one N-Triples file, are loaded by `oxigraph load` into
 a checkpoint of the store as it was before the ingest.
 
     .venv/bin/python bench/ingest_bench.py [--sizes 1000000 10000000] [--records 1000]
@@ -90,12 +91,14 @@ def main() -> None:
             shutil.rmtree(out / "records", ignore_errors=True)
         print(f"\n{args.records} records ({TRIPLES_PER_RUN} triples each on average), batches of "
               f"{args.batch}, as one CLI run; validator: {rows[-1][1]['validator']}")
-        print(f"{'store (triples)':>16}{'records/s':>11}{'writes only':>13}{'compaction s':>14}"
-              f"{'oxigraph load':>15}{'ours/oxigraph':>15}")
+        print("records/s: as `bigmap-kg ingest` returns (it compacts in the background, after "
+              "the run); with the compaction waited for: the same run plus that compaction")
+        print(f"{'store (triples)':>16}{'records/s':>11}{'with compaction':>17}"
+              f"{'compaction s':>14}{'oxigraph load':>15}{'ours/oxigraph':>15}")
         for size, ours, peer in rows:
-            print(f"{size:>16}{ours['records_per_s']:>11.1f}{ours['writes_per_s']:>13.1f}"
+            print(f"{size:>16}{ours['writes_per_s']:>11.1f}{ours['records_per_s']:>17.1f}"
                   f"{ours['compaction_s']:>14.1f}{peer:>15.1f}"
-                  f"{ours['records_per_s'] / peer:>15.3f}")
+                  f"{ours['writes_per_s'] / peer:>15.3f}")
         print("\nseconds per stage (all batches):")
         for size, ours, _ in rows:
             stages = ", ".join(f"{k} {v:.2f}" for k, v in ours["stages"].items())

@@ -20,7 +20,13 @@ from bigmap_kg.datasets.ingest import ingest_files
 from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import LiveStore, apply_update, compact_store, needs_compaction
+from bigmap_kg.store import (
+    LiveStore,
+    apply_update,
+    compact_in_background,
+    compact_store,
+    needs_compaction,
+)
 from bigmap_kg.web import compaction as compaction_module
 from bigmap_kg.web.compaction import QuietCompactor
 
@@ -324,6 +330,23 @@ def test_a_run_of_writes_compacts_once_at_its_end_even_when_it_stops_early(
     assert needs_compaction(during, compacted)  # nothing was compacted during the run
     assert compacted_files(writable) == sst_files(writable) < during  # but at its end
     assert len(dataset_quads(writable)) == 6
+
+
+def test_a_cli_run_leaves_its_compaction_to_a_process_of_its_own(writable: Path) -> None:
+    """`bigmap-kg ingest` returns once its batches are written; the compaction they call for
+    runs after it, in the background, and leaves the same triples."""
+    store = LiveStore(writable)
+    assert compact_store(writable)
+    compacted = sst_files(writable)
+    with store.compaction_deferred(in_background=True):
+        for number in range(6):
+            store.update(insert(number))
+        during = sst_files(writable)
+    assert needs_compaction(during, compacted)
+    written = dataset_quads(writable)
+    wait_until_compacted(writable)
+    assert sst_files(writable) < during and dataset_quads(writable) == written
+    assert compact_in_background(writable) is None  # nothing left to compact
 
 
 def test_compaction_on_demand(writable: Path) -> None:

@@ -325,7 +325,8 @@ def ingest_command(files: tuple[Path, ...], dry_run: bool, fmt: str, batch_size:
         fail(str(error))
     size = batch_size or len(files)
     vocabulary = Vocabulary.from_store(store)
-    with store.compaction_deferred():  # one compaction at the end of the run, if needed
+    # one compaction after the run, if needed, in the background (a service compacts too)
+    with store.compaction_deferred(in_background=True):
         for start in range(0, len(files), size):
             batch = list(files[start:start + size])
             report = ingest_files(batch, store, None if dry_run else store.replace_records,
