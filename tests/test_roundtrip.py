@@ -18,7 +18,7 @@ from bigmap_kg.datasets import crate_export, export
 from bigmap_kg.datasets.formats.common import SCHEMA
 from bigmap_kg.datasets.ingest import ingest
 from bigmap_kg.namespaces import BMO, PREFIXES
-from bigmap_kg.store import LiveStore, apply_update
+from bigmap_kg.store import LiveStore
 
 from . import rocrate_must
 from .roundtrip_fields import (
@@ -46,7 +46,7 @@ def ingested(store_path: Path, tmp_path: Path, data: bytes, name: str) -> tuple[
     ox.Store.read_only(str(store_path.resolve())).backup(str(tmp_path / "store-copy"))
     link = tmp_path / "store"
     link.symlink_to("store-copy")
-    report = ingest([(data, name)], LiveStore(link), lambda u: apply_update(u, link))
+    report = ingest([(data, name)], LiveStore(link), LiveStore(link).replace_records)
     assert report.written, report.as_text()
     return link, {str(d): str(r.graph.value(d, SCHEMA.sameAs) or r.graph.value(d, DCTERMS.title))
                   for r in report.records for d in r.graph.subjects(RDF.type, BMO.Dataset)}
