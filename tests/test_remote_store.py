@@ -403,10 +403,11 @@ def with_datasets(store_path: Path, tmp_path_factory) -> Path:
     return folder / "store"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def remote_with_datasets(engine: Engine, with_datasets: Path) -> Iterator[RemoteStore]:
     """The engine holding the same dataset records (its datasets graph replaced by the
-    embedded copy's), emptied again afterwards."""
+    embedded copy's), emptied again after the engine's last test. The tests that use it come
+    last in this file (they only read), so the tests above see no dataset records."""
     remote = engine.store()
     graph = ox.NamedNode(GRAPH_DATASETS)
     remote.put_graph(graph, (ox.Triple(q.subject, q.predicate, q.object) for q in
@@ -426,16 +427,23 @@ def answer(result, query: str):
                          format="nt")
 
 
-@pytest.mark.parametrize("view", [name for name, _, _ in load_bench().jobs()
-                                  if name.startswith("views/")])
-def test_every_view_answers_the_same_remotely(with_datasets: Path, remote_with_datasets,
-                                              view: str) -> None:
-    """Every view the service runs, with the bindings its callers use (bench/queries_bench.py),
-    over the D5.1 graph and dataset records: the embedded store's answer (graphs compared up to
-    blank node labels)."""
-    text, bindings = next((t, b) for name, t, b in load_bench().jobs() if name == view)
-    embedded = answer(run(open_store(with_datasets), text, prefixes=False,
-                          bindings=bindings), text)
+#: every view the service runs, with the bindings its callers use (bench/queries_bench.py)
+VIEWS = {name: (text, bindings) for name, text, bindings in load_bench().jobs()
+         if name.startswith("views/")}
+
+
+@pytest.fixture(scope="module")
+def embedded_with_datasets(with_datasets: Path) -> ox.Store:
+    return open_store(with_datasets)
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_view_answers_the_same_remotely(embedded_with_datasets: ox.Store,
+                                              remote_with_datasets, view: str) -> None:
+    """Every view, over the D5.1 graph and dataset records: the embedded store's answer
+    (graphs compared up to blank node labels)."""
+    text, bindings = VIEWS[view]
+    embedded = answer(run(embedded_with_datasets, text, prefixes=False, bindings=bindings), text)
     remote = answer(run(remote_with_datasets, text, prefixes=False, bindings=bindings), text)
     if isinstance(embedded, Graph):
         assert isomorphic(remote, embedded), [sorted(only)[:5] for only in
