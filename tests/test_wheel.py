@@ -34,8 +34,10 @@ def test_a_wheel_installed_with_serve_builds_and_serves_in_an_empty_folder(tmp_p
         cwd=tmp_path, env=env)
     wheel = next(dist.glob("bigmap_kg-*.whl"))
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=env)
-    run(venv / "bin" / "pip", "install", "-q", f"{wheel}[serve]", cwd=tmp_path, env=env)
+    # a venv without its own pip, filled by this one's (`pip --python`): 5 s less
+    run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path, env=env)
+    run(sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q",
+        "--no-compile", f"{wheel}[serve]", cwd=tmp_path, env=env)
     empty = tmp_path / "empty"
     empty.mkdir()
     where = run(venv / "bin" / "python", "-c",
