@@ -42,8 +42,8 @@ TESTS = sorted(MANIFEST_GRAPH.subjects(RDF.type, MF.ProtocolTest), key=str)
                 ids=["query-processes", "serve-workers-2"])
 def w3c_server(tmp_path_factory, request):
     """A store holding every data file of the suite in the graph the manifest names, served
-    with a pool of query processes and as `bigmap-kg serve --workers 2` serves it (queries in
-    the uvicorn workers, on the event loop when a connection is alone)."""
+    by plain uvicorn and by `bigmap-kg serve --workers 2` (the protocol's answers must not
+    depend on which worker takes a request)."""
     path = tmp_path_factory.mktemp("w3c") / "store"
     store = ox.Store(str(path))
     for data in MANIFEST_GRAPH.objects(None, UT.graphData):
