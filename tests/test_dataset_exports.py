@@ -22,13 +22,14 @@ from rocrate.rocrate import ROCrate
 
 from bigmap_kg.datasets import crate_export, export
 from bigmap_kg.datasets.formats.common import SCHEMA
-from bigmap_kg.datasets.ingest import ingest, ingest_files
+from bigmap_kg.datasets.ingest import ingest
 from bigmap_kg.namespaces import BMO, GRAPH_DATASETS, PREFIXES
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore, apply_update
 
 from . import rocrate_must
 from .server import running_server
+from .stores import store_copy, store_with
 
 OWN = Path(__file__).parent / "data" / "datasets"
 FILES = [OWN / "operando-xrd-lno.ttl", OWN / "invenio-operando-xrd.json",
@@ -44,13 +45,7 @@ SPEC_EXAMPLE = Path(__file__).parent / "data" / "rocrate" / "spec-1.1-minimal-ex
 @pytest.fixture(scope="module")
 def loaded(store_path: Path, tmp_path_factory) -> Path:
     """A copy of the session store with the three test records ingested."""
-    folder = tmp_path_factory.mktemp("exports")
-    ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-copy"))
-    link = folder / "store"
-    link.symlink_to("store-copy")
-    report = ingest_files(FILES, LiveStore(link), LiveStore(link).replace_records)
-    assert report.written, report.as_text()
-    return link
+    return store_with(FILES, store_path, tmp_path_factory.mktemp("exports"))
 
 
 def about(crate: ROCrate) -> str:
@@ -172,9 +167,7 @@ def test_datacite_record_validates_and_round_trips_through_xml(loaded: Path,
     assert collected == [PREFIXES["inst"] + "esrf-id31"]
     # the XML the datacite package writes is read back by our DataCite reader
     xml = schema45.tostring(record).encode()
-    copy = tmp_path / "store-copy"
-    ox.Store.read_only(str(loaded.resolve())).backup(str(copy))
-    again = ingest([(xml, "record.xml")], LiveStore(copy), None)
+    again = ingest([(xml, "record.xml")], LiveStore(store_copy(loaded, tmp_path)), None)
     mapped = again.records[0].graph
     assert Literal(source["doi"]) in set(mapped.objects(None, BMO.doi))
     assert URIRef(PREFIXES["tech"] + "xrd") in set(mapped.objects(None, BMO.appliedTechnique))
@@ -185,8 +178,7 @@ def test_datacite_names_the_run_partners_when_the_record_names_no_creator(
     """The native record's DOI dataset, once it also says when it was issued."""
     fixture = Graph().parse(OWN / "operando-xrd-lno.ttl")
     dataset, doi = next(iter(fixture.subject_objects(BMO.doi)))
-    ox.Store.read_only(str(loaded.resolve())).backup(str(tmp_path / "store-copy"))
-    (tmp_path / "store").symlink_to("store-copy")
+    store_copy(loaded, tmp_path)
     issued = ox.Triple(ox.NamedNode(str(dataset)), ox.NamedNode(str(DCTERMS.issued)),
                        ox.Literal("2022-03-01", datatype=ox.NamedNode(PREFIXES["xsd"] + "date")))
     apply_update(f"INSERT DATA {{ GRAPH <{GRAPH_DATASETS}> {{ {issued} }} }}", tmp_path / "store")
@@ -334,13 +326,8 @@ BDF = SAMPLES / "bdf_sintef_g20m7_dataset-collection_metadata.jsonld"
 @pytest.fixture(scope="module")
 def everything(store_path: Path, tmp_path_factory) -> Path:
     """A copy of the session store with every record (and the BDF sample, when present)."""
-    folder = tmp_path_factory.mktemp("everything")
-    ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-copy"))
-    link = folder / "store"
-    link.symlink_to("store-copy")
     files = EVERY_RECORD + ([BDF] if BDF.exists() else [])
-    report = ingest_files(files, LiveStore(link), LiveStore(link).replace_records)
-    assert report.written, report.as_text()
+    link = store_with(files, store_path, tmp_path_factory.mktemp("everything"))
     return link
 
 

@@ -31,6 +31,7 @@ from bigmap_kg.web import compaction as compaction_module
 from bigmap_kg.web.compaction import QuietCompactor
 
 from .server import running_server
+from .stores import store_copy
 
 BATCH = Path(__file__).parent / "data" / "datasets" / "operando-xrd-lno.ttl"
 QUERY = QueryFile.read(paths.QUERIES_DIR / "datasets-by-technique-material-facility.rq")
@@ -43,10 +44,8 @@ EXPECTED = {"esrf-id31-0001-raw", "esrf-id15a-0002-raw", "esrf-id31-0001-analyse
 @pytest.fixture()
 def writable(store_path: Path, tmp_path: Path) -> Path:
     """A private copy of the session store behind its own symlink (as `bigmap-kg build` makes)."""
-    copy = tmp_path / "store-copy"
-    ox.Store.read_only(str(store_path.resolve())).backup(str(copy))
-    link = tmp_path / "store"
-    link.symlink_to(copy.name)
+    link = store_copy(store_path, tmp_path)
+    copy = link.resolve()
     marker = tmp_path / ".store.compacted"  # a copy of a compacted store is compacted
     marker.write_text(str(sum(1 for _ in copy.glob("*.sst"))))
     return link

@@ -21,6 +21,7 @@ from bigmap_kg.web import protocol
 from bigmap_kg.web.gateway import Gateway, Job, QueryError
 from bigmap_kg.web.protocol import form
 
+from .stores import store_copy
 from .test_service import HEAVY, TECHNIQUES
 
 JSON = ("application/sparql-results+json",)
@@ -60,9 +61,7 @@ def test_the_gateway_answers_with_the_techniques_the_data_names(store_path: Path
 def test_a_swapped_in_store_is_seen_at_once(tmp_path: Path, store_path: Path) -> None:
     """The answer cache is keyed on the store generation: the same query asked again after a
     swap (an ingest's update) sees the new store."""
-    link = tmp_path / "store"
-    LiveStore(store_path).current().backup(str(tmp_path / "store-copy"))
-    link.symlink_to("store-copy")
+    link = store_copy(store_path, tmp_path)
     ask = job("ASK { <https://example.org/new> ?p ?o }")
 
     async def scenario(gateway: Gateway):

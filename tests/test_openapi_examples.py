@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
 from bigmap_kg.web.collections import COLLECTIONS, FILTER_EXAMPLES
 from bigmap_kg.web.linkeddata import EXAMPLES, SEGMENTS
 
 from .server import running_server
+from .stores import store_copy
 
 TOKEN = "example-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -27,10 +27,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def served(store_path: Path, tmp_path_factory) -> Iterator[tuple[str, dict]]:
     """(base URL, OpenAPI document) of a server over a copy of the store that takes writes,
     once the documentation's example record is written."""
-    folder = tmp_path_factory.mktemp("examples")
-    ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-copy"))
-    (folder / "store").symlink_to("store-copy")
-    with running_server(folder / "store", BIGMAP_KG_WRITE_TOKEN=TOKEN) as base:
+    link = store_copy(store_path, tmp_path_factory.mktemp("examples"))
+    with running_server(link, BIGMAP_KG_WRITE_TOKEN=TOKEN) as base:
         spec = httpx.get(base + "/openapi.json").json()
         record = spec["paths"]["/api/datasets"]["post"]["requestBody"]["content"][
             "text/turtle"]["example"]

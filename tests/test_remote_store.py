@@ -48,6 +48,7 @@ from bigmap_kg.store import (
 from bigmap_kg.web.gateway import Gateway, Job
 
 from .server import free_port, running_server, stop, wait_until_answering
+from .stores import store_with
 from .test_query_speed import load_bench
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
@@ -394,13 +395,7 @@ RECORDS = [DATASETS / name for name in (
 def with_datasets(store_path: Path, tmp_path_factory) -> Path:
     """A copy of the session store with dataset records ingested (one has its licence as
     text, one has distributions of 2 GiB and more); the `store` link to it."""
-    folder = tmp_path_factory.mktemp("with-datasets")
-    ox.Store.read_only(str(store_path.resolve())).backup(str(folder / "store-generation"))
-    (folder / "store").symlink_to("store-generation")
-    live = LiveStore(folder / "store")
-    report = ingest_files(RECORDS, live, live.replace_records)
-    assert report.written, report.as_text()
-    return folder / "store"
+    return store_with(RECORDS, store_path, tmp_path_factory.mktemp("with-datasets"))
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from datacite import schema45
 from rdflib.namespace import DCTERMS, RDF
@@ -29,6 +28,7 @@ from .roundtrip_fields import (
     from_schemaorg,
     source_fields,
 )
+from .stores import store_copy
 
 OWN = Path(__file__).parent / "data" / "datasets"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "metadata" / "samples"
@@ -42,10 +42,7 @@ RECORDS = ["datacite-zenodo-0000101.json", "datacite-xas-collected.xml",
 def ingested(store_path: Path, tmp_path: Path, data: bytes, name: str) -> tuple[Path, dict]:
     """Ingest one record into a copy of the store: the store and {dataset IRI: its title, or
     the source's @id when the record names the dataset by one (schema:sameAs)}."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    ox.Store.read_only(str(store_path.resolve())).backup(str(tmp_path / "store-copy"))
-    link = tmp_path / "store"
-    link.symlink_to("store-copy")
+    link = store_copy(store_path, tmp_path)
     report = ingest([(data, name)], LiveStore(link), LiveStore(link).replace_records)
     assert report.written, report.as_text()
     return link, {str(d): str(r.graph.value(d, SCHEMA.sameAs) or r.graph.value(d, DCTERMS.title))

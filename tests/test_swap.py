@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
 from bigmap_kg.store import apply_update
 from bigmap_kg.web.app import create_app
 from bigmap_kg.web.settings import Settings
+
+from .stores import store_copy
 
 #: a matrix entry that D5.1 does not have (invented for this test, only in its store copy)
 NEW_ENTRY = """
@@ -30,10 +31,7 @@ INSERT DATA { GRAPH <https://w3id.org/bigmap-kg/graph/data> {
 @pytest.fixture
 def copied_store(store_path: Path, tmp_path: Path) -> Path:
     """A store link of its own, pointing at a copy of the session store."""
-    ox.Store.read_only(str(store_path.resolve())).backup(str(tmp_path / "store-copy"))
-    link = tmp_path / "store"
-    link.symlink_to("store-copy")
-    return link
+    return store_copy(store_path, tmp_path)
 
 
 def entries_shown(page: str) -> tuple[int, int]:
