@@ -20,21 +20,14 @@ import pyshacl
 from datacite import schema45
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SH
-from tests.roundtrip_fields import (
-    compare,
-    from_datacite_json,
-    from_invenio,
-    from_rocrate,
-    from_schemaorg,
-    source_fields,
-)
+from tests import roundtrip_fields as fields
 
 from bigmap_kg import paths
 from bigmap_kg.datasets import export
 from bigmap_kg.datasets.formats.common import SCHEMA
 from bigmap_kg.datasets.ingest import ingest
 from bigmap_kg.namespaces import BMO
-from bigmap_kg.store import LiveStore, apply_update
+from bigmap_kg.store import LiveStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "anchors" / "metadata" / "samples"
@@ -72,16 +65,16 @@ def adapted(path: Path) -> tuple[bytes, dict | None]:
 def source_of(path: Path, document: dict | None, graph, dataset) -> dict:
     """The compared fields of the source record of one ingested dataset."""
     if document is not None:
-        return from_invenio(document)
+        return fields.from_invenio(document)
     if path.suffix in (".json", ".jsonld"):
         raw = json.loads(path.read_bytes())
         if "@graph" in raw:  # an RO-Crate: the dataset of the same name
             title = str(graph.value(dataset, DCTERMS.title))
-            return from_rocrate(raw, next(e["@id"] for e in raw["@graph"]
+            return fields.from_rocrate(raw, next(e["@id"] for e in raw["@graph"]
                                           if e.get("name") == title))
         if "schema.org" in str(raw.get("@context")):
-            return from_schemaorg(raw, str(graph.value(dataset, SCHEMA.sameAs)))
-    return source_fields(path)
+            return fields.from_schemaorg(raw, str(graph.value(dataset, SCHEMA.sameAs)))
+    return fields.source_fields(path)
 
 
 def measure(path: Path, store_path: Path) -> dict:
@@ -91,7 +84,7 @@ def measure(path: Path, store_path: Path) -> dict:
         ox.Store.read_only(str(store_path.resolve())).backup(str(copy))
         link = Path(folder) / "store"
         link.symlink_to("store-copy")
-        report = ingest([(data, str(path))], LiveStore(link), lambda u: apply_update(u, link))
+        report = ingest([(data, str(path))], LiveStore(link), LiveStore(link).replace_records)
         if not report.written:
             return {"file": path.name, "ingested": False,
                     "why": (report.errors or [v.message for v in report.violations])[:1]}
@@ -107,7 +100,7 @@ def measure(path: Path, store_path: Path) -> dict:
                 out["refused"].append(str(error).split(": ", 1)[-1])
                 continue
             out["schema_errors"] += [e.message for e in schema45.validator.iter_errors(record)]
-            lost = compare(source, from_datacite_json(record))
+            lost = fields.compare(source, fields.from_datacite_json(record))
             out["lost"].update(lost)
             out["fields"] += sum(1 for v in source.values() if v)
             out["kept"] += sum(1 for k, v in source.items() if v and k not in lost)
