@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -33,6 +34,7 @@ BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
 INGEST_ONLY = {BMO.describes, BMO.ingestNote, BMO.recordFormat, BMO.recordId}
 
 
+@lru_cache(maxsize=1 << 16)  # the same D5.1 IRIs recur in every record
 def kind_of(node: URIRef) -> str | None:
     """The path segment of an IRI of the project's namespace (`partner`, `dataset` …)."""
     text = str(node)

@@ -176,6 +176,8 @@ def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], s
     if results and not data:  # blank nodes are described by their owners
         for record in records:
             data += record.graph
+    if not results:
+        return [], engine
     owner = {s: r for r in records for s in r.graph.subjects(unique=True)}
     found = []
     for finding in findings(results, SourceSet(graph=data, origin=origin)):
@@ -228,7 +230,7 @@ def _conflicts(records: list[Record], store) -> list[str]:
             errors.append(f"{record.source}: the batch holds record {curie(record.iri)} twice "
                           f"(also {claims[record.iri].source}): one identifier, one record")
             continue
-        for node in record.owned():
+        for node in record.graph.objects(record.iri, BMO.describes):  # finish: owned()
             first = claims.setdefault(node, record)
             if first is not record:
                 errors.append(f"{record.source}: {curie(node)} is also described by "
