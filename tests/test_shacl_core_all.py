@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, URIRef, Variable
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import RDFS, SH, XSD
 
-from bigmap_kg import sources
+from bigmap_kg import paths, sources
+from bigmap_kg.build import build
 from bigmap_kg.namespaces import BMO, PREFIXES, sparql_prologue
 from bigmap_kg.shacl_core import compile_shapes
 from bigmap_kg.validate import compiled_results, shacl_results, validate
@@ -65,87 +66,88 @@ def test_the_shipped_data_gives_the_same_results(data, ontology, shapes) -> None
     assert ours and not [r for r in ours if r[3] == SH.Violation]
 
 
-# (name, query selecting ?f (the expected focus) and ?n (the node edited, default ?f),
-#  predicates removed from ?n, (predicate, value or a variable of the query) set on ?n,
-#  expected component, expected path)
+# (the shapes file run (pyshacl on all of shapes/ takes four times longer), name, query
+#  selecting ?f (the expected focus) and ?n (the node edited, default ?f), predicates removed
+#  from ?n, (predicate, value or a variable of the query) set on ?n, expected component,
+#  expected path)
 CASES = [
-    ("hasValue (a cell sheet not derived from D5.1)",
+    ("cells", "hasValue (a cell sheet not derived from D5.1)",
      "?f a bmo:CellSheet", [PROV_DERIVED], [], SH.HasValueConstraintComponent, PROV_DERIVED),
-    ("languageIn (an observable labelled in German)",
+    ("entities", "languageIn (an observable labelled in German)",
      "?f a bmo:Observable", [], [(URIRef(SKOS + "prefLabel"), Literal("Dehnung", lang="de"))],
      SH.LanguageInConstraintComponent, URIRef(SKOS + "prefLabel")),
-    ("languageIn (an observable label without language)",
+    ("entities", "languageIn (an observable label without language)",
      "?f a bmo:Observable", [], [(URIRef(SKOS + "prefLabel"), Literal("strain"))],
      SH.LanguageInConstraintComponent, URIRef(SKOS + "prefLabel")),
-    ("minInclusive (sheet 0)",
+    ("cells", "minInclusive (sheet 0)",
      "?f a bmo:CellSheet", [], [(BMO.sheetNumber, Literal(0))],
      SH.MinInclusiveConstraintComponent, BMO.sheetNumber),
-    ("maxInclusive (sheet 39)",
+    ("cells", "maxInclusive (sheet 39)",
      "?f a bmo:CellSheet", [], [(BMO.sheetNumber, Literal(39))],
      SH.MaxInclusiveConstraintComponent, BMO.sheetNumber),
-    ("minInclusive and maxInclusive (a string is no number)",
+    ("cells", "minInclusive and maxInclusive (a string is no number)",
      "?f a bmo:CellSheet", [], [(BMO.sheetNumber, Literal("12"))],
      SH.MaxInclusiveConstraintComponent, BMO.sheetNumber),
-    ("minInclusive (a decimal partner count below 0)",
+    ("entities", "minInclusive (a decimal partner count below 0)",
      "?f a bmo:CompetenceMapping", [],
      [(BMO.partnerCount, Literal("-0.5", datatype=XSD.decimal))],
      SH.MinInclusiveConstraintComponent, BMO.partnerCount),
-    ("lessThanOrEquals (an experiment ending before it starts)",
+    ("plan", "lessThanOrEquals (an experiment ending before it starts)",
      "?f a bmo:Tier1Experiment ; bmo:startMonth ?s ; bmo:endMonth ?e", [],
      [(BMO.startMonth, Literal(30)), (BMO.endMonth, Literal(2))],
      SH.LessThanOrEqualsConstraintComponent, BMO.startMonth),
-    ("lessThanOrEquals (a quantity's minimum above its maximum)",
+    ("matrix", "lessThanOrEquals (a quantity's minimum above its maximum)",
      "?f a bmo:Quantity ; bmo:minValue ?a ; bmo:maxValue ?b", [],
      [(BMO.minValue, Literal(2.0)), (BMO.maxValue, Literal(1.0))],
      SH.LessThanOrEqualsConstraintComponent, BMO.minValue),
-    ("lessThan (a period ending as it starts)",
+    ("plan", "lessThan (a period ending as it starts)",
      "?f a bmo:WorkflowPeriod ; bmo:startMonth ?s", [], [(BMO.endMonth, Variable("s"))],
      SH.LessThanConstraintComponent, BMO.startMonth),
-    ("lessThan (months compared with a string)",
+    ("plan", "lessThan (months compared with a string)",
      "?f a bmo:WorkflowPeriod", [], [(BMO.endMonth, Literal("M36"))],
      SH.LessThanConstraintComponent, BMO.startMonth),
-    ("sequence path (a lateral resolution in m²)",
+    ("lengths", "sequence path (a lateral resolution in m²)",
      "?f bmo:lateralResolution ?n . ?n bmo:unit ?u", [], [(BMO.unit, UNIT_M2)],
      SH.InConstraintComponent, None),
-    ("sparql: a cell held by nobody, without a curation note",
+    ("cells", "sparql: a cell held by nobody, without a curation note",
      "?f a bmo:Cell ; bmo:heldBy ?p", [BMO.heldBy, BMO.curationNote], [],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: a cell with a sheet but no make",
+    ("cells", "sparql: a cell with a sheet but no make",
      "?f a bmo:Cell ; bmo:make ?m . ?s bmo:describesCell ?f", [BMO.make], [],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: a technique aligned with no external vocabulary",
+    ("entities", "sparql: a technique aligned with no external vocabulary",
      "?f a bmo:Technique ; skos:exactMatch ?x", MAPPINGS, [],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: an observable neither broader nor top concept",
+    ("entities", "sparql: an observable neither broader nor top concept",
      "?f a bmo:Observable ; skos:broader ?b", [URIRef(SKOS + "broader"),
                                                 URIRef(SKOS + "topConceptOf")], [],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: printed observables without a statement",
+    ("matrix", "sparql: printed observables without a statement",
      "?f a bmo:MatrixEntry ; bmo:observablesAsPrinted ?t ; bmo:hasObservableStatement ?s",
      [BMO.hasObservableStatement], [], SH.SPARQLConstraintComponent, None),
-    ("sparql: a printed time resolution without its quantity",
+    ("matrix", "sparql: a printed time resolution without its quantity",
      "?f a bmo:MatrixEntry ; bmo:timeResolutionAsPrinted ?t ; bmo:timeResolution ?q",
      [BMO.timeResolution], [], SH.SPARQLConstraintComponent, None),
-    ("sparql: a quantity with a number but no unit",
+    ("matrix", "sparql: a quantity with a number but no unit",
      "?f a bmo:Quantity ; bmo:minValue ?v ; bmo:unit ?u", [BMO.unit], [],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: a number from a text without digits",
+    ("matrix", "sparql: a number from a text without digits",
      "?f a bmo:Quantity ; bmo:maxValue ?v", [], [(BMO.asPrinted, Literal("a few"))],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: a cell offer without partner or curation note",
+    ("matrix", "sparql: a cell offer without partner or curation note",
      "?f a bmo:CellOffer ; bmo:partner ?p", [BMO.partner, BMO.curationNote], [],
      SH.SPARQLConstraintComponent, None),
-    ("sparql: a time cell in months without a start month",
+    ("plan", "sparql: a time cell in months without a start month",
      '?f a bmo:Tier1Experiment ; bmo:startMonth ?m ; bmo:timeAsPrinted ?t '
      'FILTER REGEX(?t, "M ?[0-9]+")', [BMO.startMonth], [],
      SH.SPARQLConstraintComponent, None),
 ]
 
 
-@pytest.mark.parametrize(("name", "where", "removed", "added", "component", "path"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("file", "name", "where", "removed", "added", "component", "path"),
+                         CASES, ids=[c[1] for c in CASES])
 def test_each_new_constraint_gives_the_same_results(
-        data, ontology, shapes, name, where, removed, added, component, path) -> None:
+        data, ontology, file, name, where, removed, added, component, path) -> None:
     query = f"{sparql_prologue()}SELECT * WHERE {{ {where} }} ORDER BY ?f LIMIT 1"
     row = next(iter(data.query(query))).asdict()
     focus = row["f"]
@@ -155,6 +157,7 @@ def test_each_new_constraint_gives_the_same_results(
         edited.remove((node, predicate, None))
     for predicate, value in added:
         edited.set((node, predicate, row[str(value)] if isinstance(value, Variable) else value))
+    shapes = sources.read([paths.SHAPES_DIR / f"{file}.shapes.ttl"]).graph
     theirs, ours = results_of_both(edited, ontology, shapes)
     assert ours == theirs
     found = [r for r in ours if r[0] == focus and r[2] == component]
@@ -174,3 +177,23 @@ def test_validate_uses_the_compiled_shapes(data, ontology, shapes) -> None:
     fallback = validate(source, changed, ontology)
     assert fallback.validator.startswith("pyshacl (") and "minLength" in fallback.validator
     assert fallback.findings == report.findings and report.warnings
+
+
+def test_the_build_validates_with_the_compiled_shapes() -> None:
+    summary = build(write=False, reasoner=False)
+    assert summary.validator == "compiled" and "validator: compiled" in summary.as_text()
+
+
+def test_sparql_messages_are_filled_in_as_pyshacl_does(data, ontology) -> None:
+    """{$this}, {?value} and the other variables a SELECT projects, in a message (no shape
+    of shapes/ uses them yet); one result per distinct solution."""
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:LabelShape> a sh:NodeShape ;
+            sh:targetClass <https://w3id.org/bigmap-kg/ontology#Partner> ;
+            sh:sparql [ sh:message "{$this} ({?value}) is labelled {?label}" ;
+                sh:select "SELECT $this ?label WHERE { $this rdfs:label ?label }" ] .""")
+    theirs, ours = results_of_both(data, ontology, shapes)
+    assert ours == theirs
+    assert len(ours) == 15 and all(r[4].endswith(f"is labelled {data.value(r[0], RDFS.label)}")
+                                   and r[4].startswith(f"{r[0]} ({r[0]})") for r in ours)
