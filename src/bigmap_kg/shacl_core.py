@@ -204,8 +204,8 @@ def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
     components = {c for c, _ in shape.constraints}
     if shape.path is None and components & {"LessThan", "LessThanOrEquals"}:
         raise Unsupported(f"sh:lessThan(OrEquals) on node shape {node}")
-    if shape.path is not None and "SPARQL" in components:
-        raise Unsupported(f"sh:sparql on property shape {node}")
+    if "SPARQL" in components and (shape.path is not None or not reported):
+        raise Unsupported(f"sh:sparql on shape {node}: a property shape or one inside another")
     if "SPARQL" in components and shape.message is not None:
         raise Unsupported(f"shape {node} has sh:message and SPARQL constraints (two messages)")
     qualified = _one(shapes, node, SH.qualifiedValueShape)
