@@ -41,6 +41,8 @@ class BuildSummary:
     triples: dict[str, int] = field(default_factory=dict)
     classes: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
+    #: which SHACL validator ran ("compiled", or "pyshacl (why)"; see validate.Report)
+    validator: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
     def as_text(self) -> str:
@@ -48,7 +50,8 @@ class BuildSummary:
         lines += [f"  {name:<48} {count:>7}" for name, count in self.triples.items()]
         lines.append("instances per class:")
         lines += [f"  {name:<48} {count:>7}" for name, count in self.classes.items()]
-        lines.append(f"SHACL warnings: {self.warnings} (see `bigmap-kg validate`)")
+        lines.append(f"SHACL warnings: {self.warnings} (see `bigmap-kg validate`); validator: "
+                     f"{self.validator}")
         lines.append("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items()))
         if self.store:
             lines.append(f"store: {self.store}")
@@ -119,7 +122,8 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
     elif reasoner:
         progress("reason: skipped (no Java; install a JRE to run HermiT)")
 
-    summary = BuildSummary(store=None, warnings=len(report.warnings), timings=timings)
+    summary = BuildSummary(store=None, warnings=len(report.warnings), validator=report.validator,
+                           timings=timings)
     for name in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):
         summary.triples[name] = sum(1 for _ in store.quads_for_pattern(
             None, None, None, ox.NamedNode(name)))

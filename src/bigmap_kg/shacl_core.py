@@ -2,21 +2,27 @@
 
 `compile_shapes` reads a shapes graph (Turtle stays the single source of truth) into
 `Shape`s; a shape using anything outside `SUPPORTED` (another constraint component, a path
-that is not one predicate, SPARQL-based constraints, sh:deactivated, a reported constraint
-without sh:message …) raises `Unsupported`, and the caller validates with pyshacl instead:
-nothing unknown ever passes silently. `Validator.validate` reports what pyshacl reports
+that is neither a predicate nor a sequence of predicates, sh:deactivated, a reported
+constraint without sh:message, a SPARQL constraint with more than a $this-bound SELECT …)
+raises `Unsupported`, and the caller validates with pyshacl instead: nothing unknown ever
+passes silently (a run meeting what pyshacl cannot evaluate either, such as sh:lessThan on a
+blank node, raises `Unsupported` too). `Validator.validate` reports what pyshacl reports
 (focus node, path, component, severity, message, value, source shape), on a graph that holds
 the data and the ontology it needs (class hierarchy), as pyshacl's `ont_graph` mixes it in.
 
 The graph is an `ox.Dataset` (terms as parsed), not an `ox.Store`: a store canonicalises
 literals ("-5"^^xsd:nonNegativeInteger is read back as "-5"^^xsd:integer), which would hide
-sh:datatype violations. The tests on single terms (datatype, node kind, pattern, sh:in) follow
-SHACL Core as pyshacl implements it (`tests/test_shacl_core.py` runs both on every kind of
-violation the dataset shapes can give).
+sh:datatype violations. Only the SPARQL-based constraints (sh:sparql) run on a store, an
+in-memory copy made when the first one is evaluated, with $this substituted (SEP-0007) and
+the prefixes pyshacl declares (rdf, rdfs, owl). The tests on single terms (datatype, node
+kind, pattern, sh:in, ranges, languages) follow SHACL Core as pyshacl implements it
+(`tests/test_shacl_core.py` and `tests/test_shacl_core_all.py` run both on every kind of
+violation the shapes can give).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from .store import rdflib_term
 
@@ -32,7 +38,9 @@ from .store import rdflib_term
 SUPPORTED = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.path, SH.minCount,
              SH.maxCount, SH.datatype, SH["class"], SH.nodeKind, SH.pattern, SH["in"],
              SH.node, SH["or"], SH.qualifiedValueShape, SH.qualifiedMinCount,
-             SH.qualifiedMaxCount, SH.severity, SH.message, SH.name, SH.description}
+             SH.qualifiedMaxCount, SH.hasValue, SH.languageIn, SH.lessThan,
+             SH.lessThanOrEquals, SH.minInclusive, SH.maxInclusive, SH.sparql, SH.severity,
+             SH.message, SH.name, SH.description}
 #: predicates of a shape that need no evaluation
 IGNORED = {RDF.type, RDFS.label, RDFS.comment}
 NODE_KINDS = {SH.IRI: (ox.NamedNode,), SH.BlankNode: (ox.BlankNode,), SH.Literal: (ox.Literal,),
@@ -41,6 +49,16 @@ NODE_KINDS = {SH.IRI: (ox.NamedNode,), SH.BlankNode: (ox.BlankNode,), SH.Literal
               SH.IRIOrLiteral: (ox.NamedNode, ox.Literal)}
 XSD_STRING, LANG_STRING = str(XSD.string), str(RDF.langString)
 TYPE, SUBCLASS_OF = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RDFS.subClassOf))
+#: the prefixes pyshacl puts before every SPARQL constraint
+SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in
+                          (("rdf", RDF), ("rdfs", RDFS), ("owl", OWL))) + "\n"
+#: what a compiled SPARQL constraint may not contain (pre-bound variables other than $this,
+#: the clauses SHACL forbids, nested queries, AS): pyshacl evaluates those
+SPARQL_UNSUPPORTED = re.compile(
+    r"[?$](value|PATH|path|currentShape|shapesGraph|failure)\b|\b(MINUS|VALUES|SERVICE)\b"
+    r"|\bAS\s+[?$]|SELECT[\s\S]*SELECT", re.IGNORECASE)
+#: pyshacl compares these by their Python value (compare_literal)
+VALUE_COMPARED = (datetime.datetime, datetime.time)
 
 
 class Unsupported(ValueError):
@@ -52,7 +70,7 @@ class Result:
     """One validation result, in the terms of the SHACL report vocabulary."""
 
     focus: URIRef | BNode | Literal
-    path: URIRef | None
+    path: URIRef | BNode | None
     component: URIRef
     severity: URIRef
     message: str | None
@@ -60,12 +78,22 @@ class Result:
     shape: URIRef | BNode
 
 
+@dataclass(frozen=True)
+class Sparql:
+    """A SPARQL-based constraint: its SELECT (prologue included) and its message template."""
+
+    query: str
+    message: str
+
+
 @dataclass
 class Shape:
-    """A node shape (path None) or a property shape (one predicate path) and its constraints."""
+    """A node shape (path None) or a property shape and its constraints."""
 
     node: URIRef | BNode
-    path: str | None = None
+    #: the sh:path node (reported as the result path) and the predicates it chains
+    path: URIRef | BNode | None = None
+    steps: tuple[str, ...] = ()
     severity: URIRef = SH.Violation
     message: str | None = None
     targets: list[tuple[URIRef, str]] = field(default_factory=list)
@@ -80,7 +108,7 @@ def compile_shapes(shapes: Graph) -> list[Shape]:
     any part is outside SUPPORTED)."""
     compiled: dict = {}
     roots = {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in shapes.subjects(p, None)}
-    for implicit in (RDFS.Class, URIRef("http://www.w3.org/2002/07/owl#Class")):
+    for implicit in (RDFS.Class, OWL.Class):
         if any(shapes.triples((None, RDF.type, implicit))):
             raise Unsupported("implicit class targets (a shape that is also a class)")
     for other in (SH.targetNode, SH.targetObjectsOf, SH.target):
@@ -96,6 +124,46 @@ def _one(shapes: Graph, node, predicate):
     return values[0] if values else None
 
 
+def _steps(shapes: Graph, path) -> tuple[str, ...]:
+    """The predicates of a predicate path or of a sequence path of predicates."""
+    if isinstance(path, URIRef):
+        return (str(path),)
+    steps = list(Collection(shapes, path)) if (path, RDF.first, None) in shapes else []
+    if len(steps) < 2 or not all(isinstance(s, URIRef) for s in steps):
+        raise Unsupported(f"path {path}: neither a predicate nor a sequence of predicates")
+    return tuple(str(s) for s in steps)
+
+
+def _literal(term) -> Literal:
+    if not isinstance(term, Literal):
+        raise Unsupported(f"range bound {term!r} is not a literal")
+    return term
+
+
+def _languages(shapes: Graph, head) -> frozenset[str]:
+    tags = list(Collection(shapes, head))
+    if not all(isinstance(t, Literal) and isinstance(t.value, str) for t in tags):
+        raise Unsupported(f"sh:languageIn {head} lists something else than strings")
+    return frozenset(str(t.value).lower() for t in tags)
+
+
+def _sparql(shapes: Graph, node) -> Sparql:
+    """A sh:sparql constraint with one sh:select and one sh:message, $this its only
+    pre-bound variable."""
+    for predicate in set(shapes.predicates(node, None)):
+        if predicate not in (SH.select, SH.message) and predicate not in IGNORED:
+            raise Unsupported(f"{predicate} on SPARQL constraint {node}")
+    select, message = _one(shapes, node, SH.select), _one(shapes, node, SH.message)
+    if not (isinstance(select, Literal) and isinstance(select.value, str)):
+        raise Unsupported(f"SPARQL constraint {node} without one string sh:select")
+    if not (isinstance(message, Literal) and isinstance(message.value, str)):
+        raise Unsupported(f"SPARQL constraint {node} without one string sh:message")
+    text = str(select.value)
+    if not re.search(r"[\s{}()][$?]this\b", text) or SPARQL_UNSUPPORTED.search(text):
+        raise Unsupported(f"SPARQL constraint {node}: not a SELECT on $this alone")
+    return Sparql(SPARQL_PROLOGUE + text, str(message.value))
+
+
 def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
     if node in compiled:
         return compiled[node]
@@ -103,10 +171,8 @@ def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
     for predicate in set(shapes.predicates(node, None)):
         if predicate not in SUPPORTED and predicate not in IGNORED:
             raise Unsupported(f"{predicate} on shape {node}")
-    path = _one(shapes, node, SH.path)
-    if path is not None and not isinstance(path, URIRef):
-        raise Unsupported(f"a path that is not one predicate on shape {node}")
-    shape.path = str(path) if path is not None else None
+    shape.path = _one(shapes, node, SH.path)
+    shape.steps = _steps(shapes, shape.path) if shape.path is not None else ()
     shape.severity = _one(shapes, node, SH.severity) or SH.Violation
     message = _one(shapes, node, SH.message)
     shape.message = str(message) if message is not None else None
@@ -121,13 +187,27 @@ def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
             ("Pattern", SH.pattern, re.compile),
             ("In", SH["in"],
              lambda head: {_ox_term(t) for t in Collection(shapes, head)}),
+            ("HasValue", SH.hasValue, _ox_term),
+            ("LanguageIn", SH.languageIn, lambda head: _languages(shapes, head)),
+            ("MinInclusive", SH.minInclusive, _literal),
+            ("MaxInclusive", SH.maxInclusive, _literal),
+            ("LessThan", SH.lessThan, _predicate),
+            ("LessThanOrEquals", SH.lessThanOrEquals, _predicate),
             ("Node", SH.node,  # its results are reported as details
              lambda target: _compile(shapes, target, compiled, reported=True)),
             ("Or", SH["or"],
              lambda head: [_compile(shapes, member, compiled, reported=False)
-                           for member in Collection(shapes, head)])):
+                           for member in Collection(shapes, head)]),
+            ("SPARQL", SH.sparql, lambda constraint: _sparql(shapes, constraint))):
         for value in shapes.objects(node, parameter):
             shape.constraints.append((component, build(value)))
+    components = {c for c, _ in shape.constraints}
+    if shape.path is None and components & {"LessThan", "LessThanOrEquals"}:
+        raise Unsupported(f"sh:lessThan(OrEquals) on node shape {node}")
+    if "SPARQL" in components and (shape.path is not None or not reported):
+        raise Unsupported(f"sh:sparql on shape {node}: a property shape or one inside another")
+    if "SPARQL" in components and shape.message is not None:
+        raise Unsupported(f"shape {node} has sh:message and SPARQL constraints (two messages)")
     qualified = _one(shapes, node, SH.qualifiedValueShape)
     if qualified is not None:
         inner = _compile(shapes, qualified, compiled, reported=False)
@@ -140,9 +220,15 @@ def _compile(shapes: Graph, node, compiled: dict, reported: bool) -> Shape:
                 shape.constraints.append((component, (inner, int(bound))))
     shape.properties = [_compile(shapes, p, compiled, reported) for p in
                         shapes.objects(node, SH.property)]
-    if reported and shape.constraints and shape.message is None:
+    if reported and components - {"SPARQL"} and shape.message is None:
         raise Unsupported(f"shape {node} reports results without sh:message")
     return shape
+
+
+def _predicate(term) -> str:
+    if not isinstance(term, URIRef):
+        raise Unsupported(f"property pair with {term!r}")
+    return str(term)
 
 
 def _ox_term(term) -> ox.NamedNode | ox.Literal:
@@ -152,7 +238,7 @@ def _ox_term(term) -> ox.NamedNode | ox.Literal:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    raise Unsupported(f"sh:in member {term!r}")
+    raise Unsupported(f"constraint parameter {term!r}")
 
 
 def _datatype_ok(term, datatype: str) -> bool:
@@ -164,6 +250,66 @@ def _datatype_ok(term, datatype: str) -> bool:
     if datatype in (XSD_STRING, LANG_STRING):
         return True
     return Literal(term.value, datatype=URIRef(datatype)).ill_typed is not True
+
+
+def _order(value: Literal, bound: Literal) -> int:
+    """-1, 0 or 1 as pyshacl's compare_literal orders two literals (TypeError if it cannot)."""
+    if value.eq(bound):
+        return 0
+    if type(value.value) in VALUE_COMPARED:
+        return 0 if value.value == bound.value else 1 if value.value > bound.value else -1
+    return 1 if value > bound else -1
+
+
+def _in_range(term, bound: Literal, minimum: bool) -> bool:
+    """sh:minInclusive / sh:maxInclusive as pyshacl applies them."""
+    if not isinstance(term, ox.Literal):
+        return False
+    value = rdflib_term(term)
+    if isinstance(value.value, str) != isinstance(bound.value, str):
+        return False
+    try:
+        order = _order(value, bound)
+    except (TypeError, NotImplementedError):
+        return False
+    return order >= 0 if minimum else order <= 0
+
+
+def _pair_ok(value, other, strict: bool) -> bool:
+    """sh:lessThan (strict) / sh:lessThanOrEquals on one pair, as pyshacl compares them:
+    IRIs and strings as Python strings, other literals by rdflib's ordering."""
+    operands = []
+    for term in (value, other):
+        if isinstance(term, ox.BlankNode):
+            raise Unsupported("sh:lessThan(OrEquals) on a blank node (pyshacl refuses it)")
+        node = rdflib_term(term)
+        if isinstance(node, URIRef) or isinstance(node.value, str):
+            operands.append((True, str(node) if isinstance(node, URIRef) else node.value))
+        else:
+            operands.append((False, node))
+    (left_string, left), (right_string, right) = operands
+    if left_string != right_string:
+        return False
+    try:
+        return bool(left < right if strict else left <= right)
+    except TypeError as error:
+        raise Unsupported(f"sh:lessThan(OrEquals) cannot compare {value} and {other}") from error
+
+
+def _language_ok(term, languages: frozenset[str]) -> bool:
+    """sh:languageIn as pyshacl applies it (a tag or its first subtag is listed, or '*')."""
+    language = term.language if isinstance(term, ox.Literal) else None
+    if not language:
+        return False
+    return "*" in languages or language.lower() in languages or \
+        language.split("-")[0].lower() in languages
+
+
+def _message(template: str, bindings: dict[str, object]) -> str:
+    """A SPARQL constraint's message with {$var} / {?var} replaced as pyshacl does."""
+    for name, term in bindings.items():
+        template = re.sub(f"{{[?$]{name}}}", str(term), template)
+    return template
 
 
 class Validator:
@@ -189,17 +335,24 @@ class _Check:
         self.graph = graph
         self._values: dict[str, dict] = {}
         self._instances: dict[str, set] = {}
+        self._store: ox.Store | None = None
 
-    def values(self, focus, path: str | None) -> list:
-        if path is None:
-            return [focus]
-        if path not in self._values:
+    def table(self, predicate: str) -> dict:
+        """subject → objects of the predicate (default graph)."""
+        if predicate not in self._values:
             table: dict = defaultdict(list)
-            for quad in self.graph.quads_for_predicate(ox.NamedNode(path)):
+            for quad in self.graph.quads_for_predicate(ox.NamedNode(predicate)):
                 if isinstance(quad.graph_name, ox.DefaultGraph):
                     table[quad.subject].append(quad.object)
-            self._values[path] = table
-        return self._values[path].get(focus, [])
+            self._values[predicate] = table
+        return self._values[predicate]
+
+    def values(self, focus, steps: tuple[str, ...]) -> list:
+        nodes = [focus]
+        for step in steps:
+            table = self.table(step)
+            nodes = list(dict.fromkeys(v for n in nodes for v in table.get(n, ())))
+        return nodes
 
     def instances(self, cls: str) -> set:
         """SHACL instances: rdf:type/rdfs:subClassOf* cls."""
@@ -219,11 +372,7 @@ class _Check:
     def targets(self, shape: Shape) -> set:
         found: set = set()
         for kind, iri in shape.targets:
-            if kind == SH.targetClass:
-                found |= self.instances(iri)
-            else:
-                self.values(None, iri)
-                found |= set(self._values[iri])
+            found |= self.instances(iri) if kind == SH.targetClass else set(self.table(iri))
         return found
 
     def conforms(self, focus, shape: Shape) -> bool:
@@ -233,10 +382,10 @@ class _Check:
     def report(self, shape: Shape, focus) -> list[Result]:
         """The results of a reported shape at a focus node (its property shapes included)."""
         results = []
-        for component, value in self.violations(shape, focus):
-            results.append(Result(rdflib_term(focus), URIRef(shape.path) if shape.path else None,
+        for component, value, message in self.violations(shape, focus):
+            results.append(Result(rdflib_term(focus), shape.path,
                                   SH[f"{component}ConstraintComponent"], shape.severity,
-                                  shape.message,
+                                  message if message is not None else shape.message,
                                   rdflib_term(value) if value is not None else None, shape.node))
             if component == "Node":  # pyshacl's sh:detail results
                 for nested in (p for c, p in shape.constraints if c == component):
@@ -245,23 +394,32 @@ class _Check:
             results += self.report(prop, focus)
         return results
 
-    def violations(self, shape: Shape, focus) -> list[tuple[str, object]]:
-        """(component, value node or None) for each constraint of the shape not met."""
-        values = self.values(focus, shape.path)
-        failed: list[tuple[str, object]] = []
+    def violations(self, shape: Shape, focus) -> list[tuple[str, object, str | None]]:
+        """(component, value node or None, message or None for the shape's) for each
+        constraint of the shape not met."""
+        values = self.values(focus, shape.steps)
+        failed: list[tuple[str, object, str | None]] = []
         for component, parameter in shape.constraints:
             if component == "MinCount":
-                failed += [(component, None)] if len(set(values)) < parameter else []
+                failed += [(component, None, None)] if len(set(values)) < parameter else []
             elif component == "MaxCount":
-                failed += [(component, None)] if len(set(values)) > parameter else []
+                failed += [(component, None, None)] if len(set(values)) > parameter else []
+            elif component == "HasValue":
+                failed += [] if parameter in values else [(component, None, None)]
             elif component in ("QualifiedMinCount", "QualifiedMaxCount"):
                 inner, bound = parameter
                 count = sum(self.conforms(v, inner) for v in set(values))
                 if (count < bound if component == "QualifiedMinCount"
                         else count > bound):
-                    failed.append((component, None))
+                    failed.append((component, None, None))
+            elif component in ("LessThan", "LessThanOrEquals"):
+                others = dict.fromkeys(self.table(parameter).get(focus, ()))
+                failed += [(component, v, None) for v in dict.fromkeys(values) for o in others
+                           if not _pair_ok(v, o, component == "LessThan")]
+            elif component == "SPARQL":
+                failed += self.sparql(parameter, focus)
             else:
-                failed += [(component, v) for v in dict.fromkeys(values)
+                failed += [(component, v, None) for v in dict.fromkeys(values)
                            if not self.value_ok(component, parameter, v)]
         return failed
 
@@ -276,8 +434,36 @@ class _Check:
             return not isinstance(value, ox.BlankNode) and bool(parameter.search(value.value))
         if component == "In":
             return value in parameter
+        if component == "LanguageIn":
+            return _language_ok(value, parameter)
+        if component in ("MinInclusive", "MaxInclusive"):
+            return _in_range(value, parameter, component == "MinInclusive")
         if component == "Node":
             return self.conforms(value, parameter)
         if component == "Or":
             return any(self.conforms(value, s) for s in parameter)
         raise AssertionError(component)
+
+    def sparql(self, constraint: Sparql, focus) -> list[tuple[str, object, str]]:
+        """The results of a SPARQL constraint at a (node shape's) focus node: one per
+        distinct solution, $this its focus and value, the message filled in with its
+        bindings."""
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.extend(q for q in self.graph if isinstance(q.graph_name, ox.DefaultGraph))
+        solutions = self._store.query(constraint.query,
+                                      substitutions={ox.Variable("this"): focus})
+        names = [v.value for v in solutions.variables]
+        seen: list[dict] = []
+        failed: list[tuple[str, object, str]] = []
+        for solution in solutions:
+            bound = {n: rdflib_term(solution[n]) for n in names if solution[n] is not None}
+            this = bound.pop("this", None)
+            if this is None or bound in seen:  # pyshacl: a solution without $this is no result
+                continue
+            seen.append(bound)
+            if this != rdflib_term(focus):
+                raise Unsupported("a SPARQL constraint bound $this to another node")
+            failed.append(("SPARQL", focus,
+                           _message(constraint.message, {**bound, "this": this, "value": this})))
+        return failed

@@ -6,12 +6,13 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from .namespaces import curie
-from .shacl_core import Result
+from .shacl_core import Result, Unsupported, Validator, compile_shapes
 from .sources import SourceSet
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -43,6 +44,8 @@ class Report:
     conforms: bool
     findings: list[Finding]
     graph: Graph
+    #: "compiled" (shacl_core), or "pyshacl (why the shapes did not compile)"
+    validator: str = "compiled"
 
     @property
     def violations(self) -> list[Finding]:
@@ -109,6 +112,42 @@ def shacl_results(data: Graph, shapes: Graph, ontology: Graph | None = None
     return results, report
 
 
+def compiled_results(data: Graph, shapes: Graph, ontology: Graph | None = None
+                     ) -> list[Result]:
+    """The results of the shapes compiled by shacl_core (Unsupported when they are not all
+    evaluated there): the same as pyshacl's, on data + ontology as its ont_graph mixes in."""
+    validator = Validator(compile_shapes(shapes))
+    graph = ox.Dataset()
+    for part in (data, ontology or Graph()):
+        for quad in ox.parse(part.serialize(format="nt", encoding="utf-8"),
+                             ox.RdfFormat.N_TRIPLES):
+            graph.add(quad)
+    return validator.validate(graph)
+
+
+def report_graph(results: list[Result]) -> Graph:
+    """A SHACL validation report of the results (what pyshacl writes, less sh:sourceConstraint
+    and the structure of non-predicate paths)."""
+    graph = Graph(bind_namespaces="rdflib")
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not any(r.severity == SH.Violation
+                                                    for r in results))))
+    for result in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        for predicate, value in ((SH.focusNode, result.focus), (SH.resultPath, result.path),
+                                 (SH.sourceConstraintComponent, result.component),
+                                 (SH.resultSeverity, result.severity),
+                                 (SH.resultMessage,
+                                  Literal(result.message) if result.message else None),
+                                 (SH.value, result.value), (SH.sourceShape, result.shape)):
+            if value is not None:
+                graph.add((node, predicate, value))
+    return graph
+
+
 def findings(results: list[Result], sources: SourceSet) -> list[Finding]:
     """The results made readable: node, file and line, message; violations first."""
     data = sources.graph
@@ -135,8 +174,14 @@ def findings(results: list[Result], sources: SourceSet) -> list[Finding]:
 
 
 def validate(sources: SourceSet, shapes: Graph, ontology: Graph | None = None) -> Report:
-    """Validate the data of a source set; every result names its node, file and line."""
-    results, graph = shacl_results(sources.graph, shapes, ontology)
+    """Validate the data of a source set; every result names its node, file and line. The
+    shapes compiled by shacl_core validate it when they can, pyshacl otherwise."""
+    try:
+        results = compiled_results(sources.graph, shapes, ontology)
+        graph, validator = report_graph(results), "compiled"
+    except Unsupported as error:
+        results, graph = shacl_results(sources.graph, shapes, ontology)
+        validator = f"pyshacl ({error})"
     found = findings(results, sources)
     return Report(conforms=not any(f.severity == "Violation" for f in found), findings=found,
-                  graph=graph)
+                  graph=graph, validator=validator)

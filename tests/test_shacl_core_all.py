@@ -1,0 +1,199 @@
+"""All the shapes of shapes/ compiled (shacl_core) against pyshacl, on the D5.1 data: the same
+results — focus node, path, constraint component, severity, message, value, source shape — on
+the data as shipped and on one edited copy per constraint component the dataset shapes do not
+use (tests/test_shacl_core.py covers those) and per SPARQL-based constraint; and the build and
+`bigmap-kg validate` use the compiled shapes.
+
+Each edit is chosen from the data by a query (a node the constraint applies to), the expected
+component is asserted among the results (no case passes vacuously), the oracle is pyshacl.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDFS, SH, XSD
+
+from bigmap_kg import paths, sources
+from bigmap_kg.build import build
+from bigmap_kg.namespaces import BMO, PREFIXES, sparql_prologue
+from bigmap_kg.shacl_core import compile_shapes
+from bigmap_kg.validate import compiled_results, shacl_results, validate
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+UNIT_M2 = URIRef(PREFIXES["unit"] + "M2")
+MAPPINGS = [URIRef(SKOS + m) for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                                       "relatedMatch")]
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return sources.read(sources.shapes_files()).graph
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return sources.read(sources.ontology_files()).graph
+
+
+@pytest.fixture(scope="module")
+def data() -> Graph:
+    return sources.read(sources.data_files()).graph
+
+
+def results_of_both(data: Graph, ontology: Graph, shapes: Graph) -> tuple[set, set]:
+    """The results of pyshacl and of the compiled shapes, as comparable tuples."""
+
+    def key(r) -> tuple:
+        return (r.focus, r.path, r.component, r.severity, r.message, r.value, r.shape)
+
+    theirs, _ = shacl_results(data, shapes, ontology)
+    return {key(r) for r in theirs}, {key(r) for r in compiled_results(data, shapes, ontology)}
+
+
+def test_all_shapes_compile(shapes) -> None:
+    targeted = {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in shapes.subjects(p, None)}
+    compiled = compile_shapes(shapes)
+    assert {s.node for s in compiled} == targeted
+    assert sum(c == "SPARQL" for s in compiled for c, _ in s.constraints) == \
+        len(set(shapes.objects(None, SH.sparql)))
+
+
+def test_the_shipped_data_gives_the_same_results(data, ontology, shapes) -> None:
+    theirs, ours = results_of_both(data, ontology, shapes)
+    assert ours == theirs
+    assert ours and not [r for r in ours if r[3] == SH.Violation]
+
+
+# (the shapes file run (pyshacl on all of shapes/ takes four times longer), name, query
+#  selecting ?f (the expected focus) and ?n (the node edited, default ?f), predicates removed
+#  from ?n, (predicate, value or a variable of the query) set on ?n, expected component,
+#  expected path)
+CASES = [
+    ("cells", "hasValue (a cell sheet not derived from D5.1)",
+     "?f a bmo:CellSheet", [PROV_DERIVED], [], SH.HasValueConstraintComponent, PROV_DERIVED),
+    ("entities", "languageIn (an observable labelled in German)",
+     "?f a bmo:Observable", [], [(URIRef(SKOS + "prefLabel"), Literal("Dehnung", lang="de"))],
+     SH.LanguageInConstraintComponent, URIRef(SKOS + "prefLabel")),
+    ("entities", "languageIn (an observable label without language)",
+     "?f a bmo:Observable", [], [(URIRef(SKOS + "prefLabel"), Literal("strain"))],
+     SH.LanguageInConstraintComponent, URIRef(SKOS + "prefLabel")),
+    ("cells", "minInclusive (sheet 0)",
+     "?f a bmo:CellSheet", [], [(BMO.sheetNumber, Literal(0))],
+     SH.MinInclusiveConstraintComponent, BMO.sheetNumber),
+    ("cells", "maxInclusive (sheet 39)",
+     "?f a bmo:CellSheet", [], [(BMO.sheetNumber, Literal(39))],
+     SH.MaxInclusiveConstraintComponent, BMO.sheetNumber),
+    ("cells", "minInclusive and maxInclusive (a string is no number)",
+     "?f a bmo:CellSheet", [], [(BMO.sheetNumber, Literal("12"))],
+     SH.MaxInclusiveConstraintComponent, BMO.sheetNumber),
+    ("entities", "minInclusive (a decimal partner count below 0)",
+     "?f a bmo:CompetenceMapping", [],
+     [(BMO.partnerCount, Literal("-0.5", datatype=XSD.decimal))],
+     SH.MinInclusiveConstraintComponent, BMO.partnerCount),
+    ("plan", "lessThanOrEquals (an experiment ending before it starts)",
+     "?f a bmo:Tier1Experiment ; bmo:startMonth ?s ; bmo:endMonth ?e", [],
+     [(BMO.startMonth, Literal(30)), (BMO.endMonth, Literal(2))],
+     SH.LessThanOrEqualsConstraintComponent, BMO.startMonth),
+    ("matrix", "lessThanOrEquals (a quantity's minimum above its maximum)",
+     "?f a bmo:Quantity ; bmo:minValue ?a ; bmo:maxValue ?b", [],
+     [(BMO.minValue, Literal(2.0)), (BMO.maxValue, Literal(1.0))],
+     SH.LessThanOrEqualsConstraintComponent, BMO.minValue),
+    ("plan", "lessThan (a period ending as it starts)",
+     "?f a bmo:WorkflowPeriod ; bmo:startMonth ?s", [], [(BMO.endMonth, Variable("s"))],
+     SH.LessThanConstraintComponent, BMO.startMonth),
+    ("plan", "lessThan (months compared with a string)",
+     "?f a bmo:WorkflowPeriod", [], [(BMO.endMonth, Literal("M36"))],
+     SH.LessThanConstraintComponent, BMO.startMonth),
+    ("lengths", "sequence path (a lateral resolution in m²)",
+     "?f bmo:lateralResolution ?n . ?n bmo:unit ?u", [], [(BMO.unit, UNIT_M2)],
+     SH.InConstraintComponent, None),
+    ("cells", "sparql: a cell held by nobody, without a curation note",
+     "?f a bmo:Cell ; bmo:heldBy ?p", [BMO.heldBy, BMO.curationNote], [],
+     SH.SPARQLConstraintComponent, None),
+    ("cells", "sparql: a cell with a sheet but no make",
+     "?f a bmo:Cell ; bmo:make ?m . ?s bmo:describesCell ?f", [BMO.make], [],
+     SH.SPARQLConstraintComponent, None),
+    ("entities", "sparql: a technique aligned with no external vocabulary",
+     "?f a bmo:Technique ; skos:exactMatch ?x", MAPPINGS, [],
+     SH.SPARQLConstraintComponent, None),
+    ("entities", "sparql: an observable neither broader nor top concept",
+     "?f a bmo:Observable ; skos:broader ?b", [URIRef(SKOS + "broader"),
+                                                URIRef(SKOS + "topConceptOf")], [],
+     SH.SPARQLConstraintComponent, None),
+    ("matrix", "sparql: printed observables without a statement",
+     "?f a bmo:MatrixEntry ; bmo:observablesAsPrinted ?t ; bmo:hasObservableStatement ?s",
+     [BMO.hasObservableStatement], [], SH.SPARQLConstraintComponent, None),
+    ("matrix", "sparql: a printed time resolution without its quantity",
+     "?f a bmo:MatrixEntry ; bmo:timeResolutionAsPrinted ?t ; bmo:timeResolution ?q",
+     [BMO.timeResolution], [], SH.SPARQLConstraintComponent, None),
+    ("matrix", "sparql: a quantity with a number but no unit",
+     "?f a bmo:Quantity ; bmo:minValue ?v ; bmo:unit ?u", [BMO.unit], [],
+     SH.SPARQLConstraintComponent, None),
+    ("matrix", "sparql: a number from a text without digits",
+     "?f a bmo:Quantity ; bmo:maxValue ?v", [], [(BMO.asPrinted, Literal("a few"))],
+     SH.SPARQLConstraintComponent, None),
+    ("matrix", "sparql: a cell offer without partner or curation note",
+     "?f a bmo:CellOffer ; bmo:partner ?p", [BMO.partner, BMO.curationNote], [],
+     SH.SPARQLConstraintComponent, None),
+    ("plan", "sparql: a time cell in months without a start month",
+     '?f a bmo:Tier1Experiment ; bmo:startMonth ?m ; bmo:timeAsPrinted ?t '
+     'FILTER REGEX(?t, "M ?[0-9]+")', [BMO.startMonth], [],
+     SH.SPARQLConstraintComponent, None),
+]
+
+
+@pytest.mark.parametrize(("file", "name", "where", "removed", "added", "component", "path"),
+                         CASES, ids=[c[1] for c in CASES])
+def test_each_new_constraint_gives_the_same_results(
+        data, ontology, file, name, where, removed, added, component, path) -> None:
+    query = f"{sparql_prologue()}SELECT * WHERE {{ {where} }} ORDER BY ?f LIMIT 1"
+    row = next(iter(data.query(query))).asdict()
+    focus = row["f"]
+    node = row.get("n", focus)
+    edited = data + Graph()  # a copy
+    for predicate in removed:
+        edited.remove((node, predicate, None))
+    for predicate, value in added:
+        edited.set((node, predicate, row[str(value)] if isinstance(value, Variable) else value))
+    shapes = sources.read([paths.SHAPES_DIR / f"{file}.shapes.ttl"]).graph
+    theirs, ours = results_of_both(edited, ontology, shapes)
+    assert ours == theirs
+    found = [r for r in ours if r[0] == focus and r[2] == component]
+    assert found, f"{name}: {component} not among the results at {focus}"
+    if path is not None:
+        assert {r[1] for r in found} == {path}
+
+
+def test_validate_uses_the_compiled_shapes(data, ontology, shapes) -> None:
+    """`validate` (the build's and `bigmap-kg validate`'s) runs the compiled shapes, with the
+    findings pyshacl gives; shapes it cannot compile fall back to pyshacl."""
+    source = sources.read(sources.data_files())
+    report = validate(source, shapes, ontology)
+    assert report.validator == "compiled"
+    changed = shapes + Graph()
+    changed.add((next(changed.subjects(SH.targetClass, BMO.Cell)), SH.minLength, Literal(1)))
+    fallback = validate(source, changed, ontology)
+    assert fallback.validator.startswith("pyshacl (") and "minLength" in fallback.validator
+    assert fallback.findings == report.findings and report.warnings
+
+
+def test_the_build_validates_with_the_compiled_shapes() -> None:
+    summary = build(write=False, reasoner=False)
+    assert summary.validator == "compiled" and "validator: compiled" in summary.as_text()
+
+
+def test_sparql_messages_are_filled_in_as_pyshacl_does(data, ontology) -> None:
+    """{$this}, {?value} and the other variables a SELECT projects, in a message (no shape
+    of shapes/ uses them yet); one result per distinct solution."""
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:LabelShape> a sh:NodeShape ;
+            sh:targetClass <https://w3id.org/bigmap-kg/ontology#Partner> ;
+            sh:sparql [ sh:message "{$this} ({?value}) is labelled {?label}" ;
+                sh:select "SELECT $this ?label WHERE { $this rdfs:label ?label }" ] .""")
+    theirs, ours = results_of_both(data, ontology, shapes)
+    assert ours == theirs
+    assert len(ours) == 15 and all(r[4].endswith(f"is labelled {data.value(r[0], RDFS.label)}")
+                                   and r[4].startswith(f"{r[0]} ({r[0]})") for r in ours)
