@@ -1,6 +1,7 @@
 """Page load times of the web pages over the full graph, p50 and p95 of 30 loads each:
 server side (the HTML response) and in a real browser (Debian's chromium driven by Playwright:
-the Navigation Timing of each load — response end, DOMContentLoaded, load event).
+the Navigation Timing of each load — response end, DOMContentLoaded, load event), with the
+pages' target (load event p50 < 300 ms; the browser tests no longer time pages).
 
     .venv/bin/python bench/pages_bench.py      # after `make run`'s build
 """
@@ -20,7 +21,11 @@ PAGES = ["/matrix", "/matrix?cluster=imaging&operando=yes", "/competence-map",
          "/competence-map?scale=area", "/cells", "/cells?technique=xas", "/tier1", "/planner",
          "/planner?observable=crystal-structure&observable=sei-composition&operando=yes",
          "/sparql-editor", "/technique/xrd.html", "/technique/xas.html", "/technique/xps.html",
-         "/cell/dtu-capillary.html", "/partner/cea.html", "/experiment/t1-08.html"]
+         "/cell/dtu-capillary.html", "/partner/cea.html", "/experiment/t1-08.html",
+         "/facility/esrf", "/partner/uu", "/material/lno", "/period/m06-m12",
+         "/matrix-entry/lab-xrd-realistic", "/instrument/esrf-id15a"]
+#: the pages' target: the load event within 300 ms of the request (p50 in chromium)
+LOAD_TARGET_MS = 300
 CHROMIUM = "/usr/bin/chromium"
 TIMING = """() => { const [n] = performance.getEntriesByType("navigation");
   return [n.responseEnd - n.startTime, n.domContentLoadedEventEnd - n.startTime,
@@ -53,8 +58,9 @@ def browser_timings(base: str, loads: int = 30) -> None:
                 page.goto(base + path, wait_until="load")
                 measured.append(page.evaluate(TIMING))
             response, dcl, load = (percentiles([m[i] for m in measured]) for i in range(3))
+            verdict = "" if load[0] < LOAD_TARGET_MS else f"  over {LOAD_TARGET_MS} ms"
             print(f"{path:<42}" + "".join(f"{v:>14.1f}" for mark in (response, dcl, load)
-                                          for v in mark))
+                                          for v in mark) + verdict)
         browser.close()
 
 

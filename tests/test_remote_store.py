@@ -49,7 +49,7 @@ from bigmap_kg.web.gateway import Gateway, Job
 
 from .server import free_port, running_server, stop, wait_until_answering
 from .stores import store_with
-from .test_query_speed import load_bench
+from .test_query_jobs import load_bench
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 DATASETS = Path(__file__).parent / "data" / "datasets"

@@ -43,16 +43,10 @@ PAGES = ["/technique/xrd", "/facility/esrf", "/partner/uu", "/material/lno",
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_entity_page_axe_speed_and_phone_width(browser_page, path: str) -> None:
-    """No serious or critical axe violation; the page loads in < 300 ms (navigation timing,
-    the best of three); at 390 px it does not scroll sideways. Screenshots at both widths."""
+def test_entity_page_axe_and_phone_width(browser_page, path: str) -> None:
+    """No serious or critical axe violation; at 390 px the page does not scroll sideways.
+    Screenshots at both widths. (Load times: bench/pages_bench.py, not a timed test.)"""
     base, page, errors = browser_page
-    loads = []
-    for _ in range(3):
-        page.goto(base + path, wait_until="load")
-        loads.append(page.evaluate(
-            "performance.getEntriesByType('navigation')[0].loadEventEnd"))
-    assert min(loads) < 300, loads
     name = path.strip("/").replace("/", "-")
     try:
         for width, height, suffix in ((390, 844, "phone"), (1280, 900, "desktop")):

@@ -20,22 +20,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                  reason="Debian chromium is not installed (make test installs it)")]
-LOAD_LIMIT_MS = 300
-
-
-def load_ms(page) -> float:
-    """How long the last page load took, request to load event (Navigation Timing)."""
-    return page.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0];"
-                         " return n.loadEventEnd - n.startTime; })()")
-
-
-def open_warm(page, url: str) -> float:
-    """Open a page on a warm server (the first request of a fresh server compiles templates
-    and fills the query cache) and return how long the second load took."""
-    page.goto(url)
-    page.goto(url)
-    return load_ms(page)
-
 
 def shots(page, name: str) -> None:
     """Screenshots at desktop and at 390 px (a phone), where nothing may scroll sideways."""
@@ -66,7 +50,7 @@ def test_partners_and_cell_for_operando_xrd_on_pouch_cells(browser_page) -> None
     (synchrotron XRD, realistic); ESRF's ID22 / ID31 (279-280) come with no pouch cell, so the
     XRD commercial row names DTU only. Then compare two of them side by side."""
     base, page, errors = browser_page
-    assert open_warm(page, base + "/matrix") < LOAD_LIMIT_MS
+    page.goto(base + "/matrix")  # load times: bench/pages_bench.py
     assert "ESRF" in matrix_rows(page)["xrd-commercial"][0]
     page.fill("#f-q", "X-ray diffraction")  # no Enter, no button: applied as typed
     page.wait_for_url(re.compile(r"q=X-ray"))
@@ -85,7 +69,6 @@ def test_partners_and_cell_for_operando_xrd_on_pouch_cells(browser_page) -> None
     shots(page, "matrix-operando-xrd-pouch")
 
     page.goto(page.url)  # the URL holds the state
-    assert load_ms(page) < LOAD_LIMIT_MS
     assert matrix_rows(page) == rows
     assert page.is_checked("#f-cellformat-pouch") and page.is_checked("#f-operando-yes")
 
@@ -126,7 +109,7 @@ def test_cells_serving_both_xrd_and_xas(browser_page) -> None:
     SOLEIL's 'Operando electrocell' ('X-ray Absorption and Diffraction', sheets 14 / 36),
     CNRS's CAEN cell in transmission ('X-ray diffraction, X-ray absorption spectroscopy')."""
     base, page, errors = browser_page
-    assert open_warm(page, base + "/cells") < LOAD_LIMIT_MS
+    page.goto(base + "/cells")
     page.locator("#c-technique summary").click()
     page.get_by_role("checkbox", name=re.compile(r"^X-ray diffraction \d+")).check()
     settled(page)
