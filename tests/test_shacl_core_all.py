@@ -1,8 +1,9 @@
 """All the shapes of shapes/ compiled (shacl_core) against pyshacl, on the D5.1 data: the same
-results — focus node, path, constraint component, severity, message, value, source shape — on
-the data as shipped and on one edited copy per constraint component the dataset shapes do not
-use (tests/test_shacl_core.py covers those) and per SPARQL-based constraint; and the build and
-`bigmap-kg validate` use the compiled shapes.
+findings on the data as shipped (through `validate`, which the build and `bigmap-kg validate`
+use), and the same results — focus node, path, constraint component, severity, message, value,
+source shape — on an edited copy per shapes file holding one edit per constraint component the
+dataset shapes do not use (tests/test_shacl_core.py covers those) and per SPARQL-based
+constraint.
 
 Each edit is chosen from the data by a query (a node the constraint applies to), the expected
 component is asserted among the results (no case passes vacuously), the oracle is pyshacl.
