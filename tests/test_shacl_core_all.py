@@ -28,21 +28,6 @@ MAPPINGS = [URIRef(SKOS + m) for m in ("exactMatch", "closeMatch", "broadMatch",
                                        "relatedMatch")]
 
 
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return sources.read(sources.shapes_files()).graph
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return sources.read(sources.ontology_files()).graph
-
-
-@pytest.fixture(scope="module")
-def data() -> Graph:
-    return sources.read(sources.data_files()).graph
-
-
 def results_of_both(data: Graph, ontology: Graph, shapes: Graph) -> tuple[set, set]:
     """The results of pyshacl and of the compiled shapes, as comparable tuples."""
 
@@ -53,12 +38,13 @@ def results_of_both(data: Graph, ontology: Graph, shapes: Graph) -> tuple[set, s
     return {key(r) for r in theirs}, {key(r) for r in compiled_results(data, shapes, ontology)}
 
 
-def test_all_shapes_compile(shapes) -> None:
-    targeted = {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in shapes.subjects(p, None)}
-    compiled = compile_shapes(shapes)
+def test_all_shapes_compile(shapes_graph) -> None:
+    targeted = {s for p in (SH.targetClass, SH.targetSubjectsOf)
+                for s in shapes_graph.subjects(p, None)}
+    compiled = compile_shapes(shapes_graph)
     assert {s.node for s in compiled} == targeted
     assert sum(c == "SPARQL" for s in compiled for c, _ in s.constraints) == \
-        len(set(shapes.objects(None, SH.sparql)))
+        len(set(shapes_graph.objects(None, SH.sparql)))
 
 
 # (the shapes file run (pyshacl on all of shapes/ takes four times longer), name, query
@@ -143,13 +129,14 @@ FILES = sorted({case[0] for case in CASES})
 
 
 @pytest.mark.parametrize("file", FILES)
-def test_each_new_constraint_gives_the_same_results(data, ontology, file) -> None:
+def test_each_new_constraint_gives_the_same_results(data_graph, ontology_graph,
+                                                    file) -> None:
     """The cases of one shapes file, each on a node of its own (the first its query selects
     that no earlier case edited or expects), in one edited copy: one pyshacl run per file."""
-    edited, expected, taken = data + Graph(), [], set()  # a copy
+    edited, expected, taken = data_graph + Graph(), [], set()  # a copy
     for _, name, where, removed, added, component, path in (c for c in CASES if c[0] == file):
         query = f"{sparql_prologue()}SELECT * WHERE {{ {where} }} ORDER BY ?f"
-        row = next(r.asdict() for r in data.query(query)
+        row = next(r.asdict() for r in data_graph.query(query)
                    if not {r.asdict()["f"], r.asdict().get("n")} & taken)
         node = row.get("n", row["f"])
         taken |= {node, row["f"]}
@@ -160,7 +147,7 @@ def test_each_new_constraint_gives_the_same_results(data, ontology, file) -> Non
                         row[str(value)] if isinstance(value, Variable) else value))
         expected.append((name, row["f"], component, path))
     shapes = sources.read([paths.SHAPES_DIR / f"{file}.shapes.ttl"]).graph
-    theirs, ours = results_of_both(edited, ontology, shapes)
+    theirs, ours = results_of_both(edited, ontology_graph, shapes)
     assert ours == theirs
     for name, focus, component, path in expected:
         found = [r for r in ours if r[0] == focus and r[2] == component]
@@ -169,17 +156,18 @@ def test_each_new_constraint_gives_the_same_results(data, ontology, file) -> Non
             assert {r[1] for r in found} == {path}, name
 
 
-def test_the_shipped_data_gives_the_same_findings_and_validate_uses_them(ontology,
-                                                                           shapes) -> None:
+def test_the_shipped_data_gives_the_same_findings_and_validate_uses_them(
+        ontology_graph, shapes_graph) -> None:
     """On the D5.1 data as shipped, `validate` (the build's and `bigmap-kg validate`'s) runs
     the compiled shapes; shapes it cannot compile (here one more constraint, sh:minLength,
     which every cell meets) fall back to pyshacl, and pyshacl's findings are the same: node,
     path, severity, message, value, file, line and shape (one pyshacl run on the whole data;
     the components are compared on the edited copies above)."""
-    changed = shapes + Graph()
+    changed = shapes_graph + Graph()
     changed.add((next(changed.subjects(SH.targetClass, BMO.Cell)), SH.minLength, Literal(1)))
     source = sources.read(sources.data_files())
-    report, fallback = validate(source, shapes, ontology), validate(source, changed, ontology)
+    report = validate(source, shapes_graph, ontology_graph)
+    fallback = validate(source, changed, ontology_graph)
     assert report.validator == "compiled"
     assert fallback.validator.startswith("pyshacl (") and "minLength" in fallback.validator
     assert fallback.findings == report.findings
@@ -191,7 +179,7 @@ def test_the_build_validates_with_the_compiled_shapes() -> None:
     assert summary.validator == "compiled" and "validator: compiled" in summary.as_text()
 
 
-def test_sparql_messages_are_filled_in_as_pyshacl_does(data, ontology) -> None:
+def test_sparql_messages_are_filled_in_as_pyshacl_does(data_graph, ontology_graph) -> None:
     """{$this}, {?value} and the other variables a SELECT projects, in a message (no shape
     of shapes/ uses them yet); one result per distinct solution."""
     shapes = Graph().parse(format="turtle", data="""
@@ -200,7 +188,8 @@ def test_sparql_messages_are_filled_in_as_pyshacl_does(data, ontology) -> None:
             sh:targetClass <https://w3id.org/bigmap-kg/ontology#Partner> ;
             sh:sparql [ sh:message "{$this} ({?value}) is labelled {?label}" ;
                 sh:select "SELECT $this ?label WHERE { $this rdfs:label ?label }" ] .""")
-    theirs, ours = results_of_both(data, ontology, shapes)
+    theirs, ours = results_of_both(data_graph, ontology_graph, shapes)
     assert ours == theirs
-    assert len(ours) == 15 and all(r[4].endswith(f"is labelled {data.value(r[0], RDFS.label)}")
+    assert len(ours) == 15 and all(r[4].endswith(
+        f"is labelled {data_graph.value(r[0], RDFS.label)}")
                                    and r[4].startswith(f"{r[0]} ({r[0]})") for r in ours)
