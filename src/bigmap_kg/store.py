@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -642,7 +643,11 @@ def _next_generation(link: Path, fill: Callable[[ox.Store, Path], object],
         try:
             fill(store, fresh)
             store.flush()
-        except BaseException:
+        except BaseException as error:
+            # the traceback's frames (fill's) hold the store open, and RocksDB would go on
+            # writing files into the directory being removed (measured: one failed write in
+            # four left an SST file, a CURRENT and a MANIFEST behind)
+            traceback.clear_frames(error.__traceback__)
             del store
             shutil.rmtree(fresh, ignore_errors=True)
             raise
