@@ -32,7 +32,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from .store import rdflib_term
+from .sources import rdflib_term
 
 #: the shape predicates this module evaluates (any other sh: predicate on a shape: Unsupported)
 SUPPORTED = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.path, SH.minCount,

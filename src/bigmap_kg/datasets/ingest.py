@@ -173,11 +173,11 @@ def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], s
             data.add((URIRef(triple.subject.value), RDF.type, URIRef(triple.object.value)))
         results, _ = shacl_results(data, _shapes(), ontology_graph(store))
         engine = validator
-    if results and not data:  # blank nodes are described by their owners
-        for record in records:
-            data += record.graph
     if not results:
         return [], engine
+    if not data:  # blank nodes are described by their owners
+        for record in records:
+            data += record.graph
     owner = {s: r for r in records for s in r.graph.subjects(unique=True)}
     found = []
     for finding in findings(results, SourceSet(graph=data, origin=origin)):
@@ -230,7 +230,8 @@ def _conflicts(records: list[Record], store) -> list[str]:
             errors.append(f"{record.source}: the batch holds record {curie(record.iri)} twice "
                           f"(also {claims[record.iri].source}): one identifier, one record")
             continue
-        for node in record.graph.objects(record.iri, BMO.describes):  # finish: owned()
+        # the nodes it owns: `finish` stated them as bmo:describes (no scan of the graph)
+        for node in record.graph.objects(record.iri, BMO.describes):
             first = claims.setdefault(node, record)
             if first is not record:
                 errors.append(f"{record.source}: {curie(node)} is also described by "

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ...namespaces import BASE, BMO
-from ...store import rdflib_graph
+from ...sources import rdflib_graph
 from ..contexts import parse_jsonld
 from ..records import Record
 from ..resolve import Vocabulary
