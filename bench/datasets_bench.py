@@ -40,7 +40,8 @@ from bigmap_kg.datasets.ingest import ingest_files  # noqa: E402
 from bigmap_kg.datasets.resolve import Vocabulary  # noqa: E402
 from bigmap_kg.namespaces import sparql_prologue  # noqa: E402
 from bigmap_kg.queryfile import QueryFile  # noqa: E402
-from bigmap_kg.store import LiveStore, load_file  # noqa: E402
+from bigmap_kg.store import LiveStore  # noqa: E402
+from bigmap_kg.store.generations import load_file  # noqa: E402
 
 QUERIES = {
     "operando XRD, LNO half-cells, ESRF": paths.QUERIES_DIR /

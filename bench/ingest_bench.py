@@ -34,7 +34,8 @@ from sparql_bench import BIN
 from bigmap_kg import paths
 from bigmap_kg.datasets.resolve import Vocabulary
 from bigmap_kg.namespaces import GRAPH_DATASETS
-from bigmap_kg.store import LiveStore, load_file
+from bigmap_kg.store import LiveStore
+from bigmap_kg.store.generations import load_file
 
 TRIPLES_PER_RUN = 52  # of the generator, three datasets per run (bench/README.md)
 

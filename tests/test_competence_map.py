@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bigmap_kg.namespaces import BASE, GRAPH_DATA
-from bigmap_kg.store import write_store
+from bigmap_kg.store.generations import write_store
 from bigmap_kg.web.app import create_app
 from bigmap_kg.web.competence import NOT_STATED, R1, Bubble, charts
 from bigmap_kg.web.settings import Settings

@@ -25,7 +25,8 @@ from bigmap_kg.datasets.formats.common import SCHEMA
 from bigmap_kg.datasets.ingest import ingest
 from bigmap_kg.namespaces import BMO, GRAPH_DATASETS, PREFIXES
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import LiveStore, apply_update
+from bigmap_kg.store import LiveStore
+from bigmap_kg.store.generations import apply_update
 
 from . import rocrate_must
 from .server import running_server

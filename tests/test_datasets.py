@@ -15,13 +15,13 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from bigmap_kg import paths
-from bigmap_kg import store as store_module
 from bigmap_kg.datasets.ingest import ingest_files
 from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
-from bigmap_kg.store import (
-    LiveStore,
+from bigmap_kg.store import LiveStore
+from bigmap_kg.store import generations as generations_module
+from bigmap_kg.store.generations import (
     apply_update,
     compact_in_background,
     compact_store,
@@ -185,7 +185,7 @@ def test_unreadable_input_and_foreign_descriptions_are_errors(writable: Path,
 
 
 def test_builds_keep_ingested_records(writable: Path) -> None:
-    from bigmap_kg.store import write_store
+    from bigmap_kg.store.generations import write_store
 
     ingest(writable, BATCH)
     before = dataset_quads(writable)
@@ -359,7 +359,7 @@ def test_compaction_on_demand(writable: Path) -> None:
 
 
 def test_a_write_during_a_compaction_wins(writable: Path, monkeypatch) -> None:
-    optimize, writes = store_module._optimize, []
+    optimize, writes = generations_module._optimize, []
 
     def optimize_while_someone_writes(store: ox.Store) -> None:
         optimize(store)
@@ -367,7 +367,7 @@ def test_a_write_during_a_compaction_wins(writable: Path, monkeypatch) -> None:
             writes.append(insert(7))
             apply_update(writes[0], writable)  # no writer lock to wait for
 
-    monkeypatch.setattr(store_module, "_optimize", optimize_while_someone_writes)
+    monkeypatch.setattr(generations_module, "_optimize", optimize_while_someone_writes)
     before = os.path.realpath(writable)
     assert not compact_store(writable)  # dropped: its checkpoint predates the write
     assert os.path.realpath(writable) != before and len(dataset_quads(writable)) == 1

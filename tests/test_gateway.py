@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from rdflib.namespace import RDF
 
 from bigmap_kg.namespaces import BASE, BMO
-from bigmap_kg.store import LiveStore, apply_update
+from bigmap_kg.store import LiveStore
+from bigmap_kg.store.generations import apply_update
 from bigmap_kg.web import protocol
 from bigmap_kg.web.gateway import Gateway, Job, QueryError
 from bigmap_kg.web.protocol import form

@@ -21,7 +21,8 @@ from bigmap_kg.datasets.ingest import WithdrawError, withdraw
 from bigmap_kg.datasets.records import mint
 from bigmap_kg.datasets.resolve import Vocabulary
 from bigmap_kg.namespaces import BASE, BMO, GRAPH_DATASETS, curie
-from bigmap_kg.store import LiveStore, apply_update
+from bigmap_kg.store import LiveStore
+from bigmap_kg.store.generations import apply_update
 
 from .conftest import SHARED, select
 from .server import running_server

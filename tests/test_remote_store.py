@@ -35,16 +35,8 @@ from bigmap_kg.namespaces import (
 )
 from bigmap_kg.queryfile import QueryFile, view
 from bigmap_kg.results import Rows, rows_as_dicts, run
-from bigmap_kg.store import (
-    GraphStore,
-    LiveStore,
-    NonAtomicUpdateError,
-    RemoteStore,
-    connect,
-    open_store,
-    push,
-    remote_credentials,
-)
+from bigmap_kg.store import GraphStore, LiveStore, RemoteStore, connect, open_store
+from bigmap_kg.store.remote import NonAtomicUpdateError, push, remote_credentials
 from bigmap_kg.web.gateway import Gateway, Job
 
 from .server import free_port, running_server, stop, wait_until_answering

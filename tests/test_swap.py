@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bigmap_kg.store import apply_update
+from bigmap_kg.store.generations import apply_update
 from bigmap_kg.web.app import create_app
 from bigmap_kg.web.settings import Settings
 

@@ -14,7 +14,8 @@ from . import imports, sources
 from .namespaces import BMO, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, sparql_prologue
 from .reason import ReasoningError, java_available, reason
 from .rules import apply_rules, rule_files
-from .store import memory_store, to_quads, write_store
+from .store.embedded import memory_store, to_quads
+from .store.generations import write_store
 from .validate import Report, validate
 
 #: the evidence of the complementarity rules (reason statements, printed values, sentences):

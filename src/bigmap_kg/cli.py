@@ -370,7 +370,7 @@ def withdraw_command(records: tuple[str, ...], dry_run: bool) -> None:
 def compact_command(if_fragmented: bool) -> None:
     """Compact the embedded store (a copy, swapped in): after many single-batch writes such as
     POST /api/datasets, whose latest files stay uncompacted on a large store."""
-    from .store import compact_store, needs_compaction
+    from .store.generations import compact_store, needs_compaction
 
     link = paths.store_dir()
     if not link.exists():
@@ -432,7 +432,8 @@ def push_command(query_url: str, update_url: str | None, gsp_url: str | None) ->
     """Copy the built store's named graphs into a remote SPARQL store (Graph Store protocol
     PUT, one graph at a time), e.g. `bigmap-kg push http://127.0.0.1:7878/query`; then serve
     it with BIGMAP_KG_STORE_URL set to the same endpoint."""
-    from .store import LiveStore, RemoteStore, push, remote_credentials
+    from .store import LiveStore, RemoteStore, remote_credentials
+    from .store.remote import push
 
     remote = RemoteStore.from_url(query_url, update_url, gsp_url, **remote_credentials())
     if not remote.gsp_url:

@@ -25,7 +25,7 @@ from . import sources
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, PREFIXES
 from .reason import java_available
 from .rules import apply_rules, rule_files
-from .store import memory_store
+from .store.embedded import memory_store
 
 # what our alignment points into: CHAMEO and the battery domain (which imports electrochemistry,
 # chemical-substance, CHAMEO and EMMO)

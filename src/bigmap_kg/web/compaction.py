@@ -1,5 +1,5 @@
 """Compaction once writes go quiet. A write compacts the store only past a threshold
-(`store.needs_compaction`), so on a large store the last writes of a burst leave files that
+(`store.generations.needs_compaction`), so on a large store the last writes of a burst leave files that
 every read must merge (reads up to 1.3x slower at 9.4 M triples, bench/README.md). The service
 compacts them in the background once no write has come for `delay` seconds."""
 
@@ -9,7 +9,7 @@ import logging
 import threading
 from pathlib import Path
 
-from ..store import compact_store, has_uncompacted_writes
+from ..store.generations import compact_store, has_uncompacted_writes
 
 log = logging.getLogger(__name__)
 

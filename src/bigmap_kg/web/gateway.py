@@ -37,7 +37,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..media import GRAPH_FORMATS, RESULT_FORMATS
-from ..store import LiveStore, RemoteTriples, connect
+from ..store import LiveStore, connect
+from ..store.remote import RemoteTriples
 
 log = logging.getLogger("uvicorn.error")
 Gone = Callable[[], Awaitable[bool]]
