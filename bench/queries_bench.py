@@ -1,4 +1,4 @@
-"""Every named query (queries/*.rq) and view (src/bigmap_kg/views/**/*.rq) timed on the built store.
+"""Every named query (queries/*.rq) and view (src/bigmap_kg/sparql/**/*.rq) timed on the store.
 
 Each runs once to warm up, then `--runs` times; the medians of wall-clock and CPU time are
 reported, slowest first by CPU time, with the number of results. The limit applies to the CPU
@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bigmap_kg import paths
-from bigmap_kg.queryfile import VIEWS_DIR, QueryFile, view
+from bigmap_kg.queryfile import SPARQL_DIR, QueryFile, view
 from bigmap_kg.results import run
 from bigmap_kg.store import open_store
 
@@ -87,7 +87,7 @@ def timed(store, text: str, bindings: dict, runs: int) -> tuple[float, float, in
 def api_bindings() -> dict[str, dict]:
     """What /api binds in each collection's views: its class, and each filter's example value."""
     from bigmap_kg.namespaces import iri_of
-    from bigmap_kg.web.collections import COLLECTIONS, FILTER_EXAMPLES
+    from bigmap_kg.web.routes.collections import COLLECTIONS, FILTER_EXAMPLES
 
     found = {}
     for collection, spec in COLLECTIONS.items():
@@ -105,14 +105,14 @@ def jobs() -> list[tuple[str, str, dict]]:
     found = [(f"queries/{p.stem}", sparql_prologue() + QueryFile.read(p).text, {})
              for p in sorted(paths.QUERIES_DIR.glob("*.rq"))]
     api = api_bindings()
-    for path in sorted(VIEWS_DIR.rglob("*.rq")):
-        name = path.relative_to(VIEWS_DIR).with_suffix("").as_posix()
+    for path in sorted(SPARQL_DIR.rglob("*.rq")):
+        name = path.relative_to(SPARQL_DIR).with_suffix("").as_posix()
         if name == "api/members":  # once per collection
-            found += [(f"views/{key}", view(name), bindings) for key, bindings in api.items()
+            found += [(f"sparql/{key}", view(name), bindings) for key, bindings in api.items()
                       if key.endswith("/members")]
         else:
             bindings = VIEW_BINDINGS.get(name) or api.get(name, {})
-            found.append((f"views/{name}", view(name), bindings))
+            found.append((f"sparql/{name}", view(name), bindings))
     return found
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

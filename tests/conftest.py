@@ -97,7 +97,7 @@ def client(store_path):
     from fastapi.testclient import TestClient
 
     from bigmap_kg.web.app import create_app
-    from bigmap_kg.web.settings import Settings
+    from bigmap_kg.web.server.settings import Settings
 
     with TestClient(create_app(Settings(store=store_path, query_workers=1))) as c:
         yield c

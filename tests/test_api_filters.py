@@ -1,4 +1,4 @@
-"""The /api collection filters as data: views/api/collections.toml names them, one SPARQL file
+"""The /api collection filters as data: sparql/api/collections.toml names them, one SPARQL file
 per filter holds its pattern, and a client's value is bound as an RDF term, never pasted into
 the query. Expected members are read off D5.1's Tables 1-4 (line numbers of
 ../shared/seed/000_25d3a3d276579e9f.txt)."""
@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.collections import COLLECTIONS, DESCRIPTION, CollectionsError, load
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.routes.collections import COLLECTIONS, DESCRIPTION, CollectionsError, load
+from bigmap_kg.web.server.settings import Settings
 
 API_VIEWS = DESCRIPTION.parent
 #: Tier 1 rows naming ILL: 861 'CEA, ILL  operando neutron diffraction' (Table 1 row 9),

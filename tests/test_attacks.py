@@ -24,7 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 from .server import free_port, wait_until_answering
 from .test_service import HEAVY, TECHNIQUES

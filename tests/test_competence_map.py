@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from bigmap_kg.namespaces import BASE, GRAPH_DATA
 from bigmap_kg.store.generations import write_store
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.competence import NOT_STATED, R1, Bubble, charts
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.pages.competence import NOT_STATED, R1, Bubble, charts
+from bigmap_kg.web.server.settings import Settings
 
 from .conftest import select
 

@@ -27,8 +27,8 @@ from bigmap_kg.store.generations import (
     compact_store,
     needs_compaction,
 )
-from bigmap_kg.web import compaction as compaction_module
-from bigmap_kg.web.compaction import QuietCompactor
+from bigmap_kg.web.server import compaction as compaction_module
+from bigmap_kg.web.server.compaction import QuietCompactor
 
 from .server import running_server
 from .stores import store_copy

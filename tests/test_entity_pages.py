@@ -10,7 +10,7 @@ import lxml.html
 from fastapi.testclient import TestClient
 
 from bigmap_kg.namespaces import BASE, KINDS, PREFIXES
-from bigmap_kg.web.quantities import quantity_text
+from bigmap_kg.web.pages.quantities import quantity_text
 
 from .conftest import select
 

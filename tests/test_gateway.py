@@ -1,4 +1,4 @@
-"""The query gateway (`web/gateway.py`): killable query processes with the time limit, the
+"""The query gateway (`web/server/gateway.py`): killable query processes with the time limit, the
 client-gone check, "busy" for a job waiting behind others, and answers cached per store
 generation; and the protocol's request parsing."""
 
@@ -18,9 +18,9 @@ from rdflib.namespace import RDF
 from bigmap_kg.namespaces import BASE, BMO
 from bigmap_kg.store import LiveStore
 from bigmap_kg.store.generations import apply_update
-from bigmap_kg.web import protocol
-from bigmap_kg.web.gateway import Gateway, Job, QueryError
-from bigmap_kg.web.protocol import form
+from bigmap_kg.web.routes import protocol
+from bigmap_kg.web.routes.protocol import form
+from bigmap_kg.web.server.gateway import Gateway, Job, QueryError
 
 from .stores import store_copy
 from .test_service import HEAVY, TECHNIQUES

@@ -136,7 +136,7 @@ def test_a_partner_typo_is_refused_with_the_closest_partner(writable: Path,  # n
 
 
 def test_every_project_iri_the_curated_graphs_describe_is_typed(store) -> None:
-    """The ingest knows the curated IRIs by their rdf:type (views/ingest-known-iris.rq); that
+    """The ingest knows the curated IRIs by their rdf:type (sparql/ingest-known-iris.rq); that
     is every IRI of the project's namespaces that is the subject of a curated triple."""
     described = {r["s"] for r in select(store, """SELECT DISTINCT ?s WHERE {
         GRAPH ?g { ?s ?p ?o } FILTER (?g != <https://w3id.org/bigmap-kg/graph/datasets>

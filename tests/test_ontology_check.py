@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bigmap_kg import imports, ontology_check
+from bigmap_kg import import_catalog, ontology_check
 from bigmap_kg.reason import java_available
 
-FOLDERS = [p for p in imports.folders_from_env() if p.is_dir()]
+FOLDERS = [p for p in import_catalog.folders_from_env() if p.is_dir()]
 needs_catalog = pytest.mark.skipif(not FOLDERS, reason="BIGMAP_KG_IMPORTS has no ontology "
                                                        "folder (../shared absent)")
 needs_java = pytest.mark.skipif(not java_available(), reason="no Java runtime for HermiT")

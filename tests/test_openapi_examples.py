@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bigmap_kg.web.collections import COLLECTIONS, FILTER_EXAMPLES
-from bigmap_kg.web.linkeddata import EXAMPLES, SEGMENTS
+from bigmap_kg.web.routes.collections import COLLECTIONS, FILTER_EXAMPLES
+from bigmap_kg.web.routes.linkeddata import EXAMPLES, SEGMENTS
 
 from .server import running_server
 from .stores import store_copy

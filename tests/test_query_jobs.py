@@ -27,7 +27,7 @@ def test_every_named_query_and_view_answers(store) -> None:
     """Each runs with its callers' bindings; each that is not about ingested records has an
     answer on the D5.1 graph (rows, triples or true)."""
     jobs = load_bench().jobs()
-    assert len(jobs) >= 50  # every file of queries/ and src/bigmap_kg/views/
+    assert len(jobs) >= 50  # every file of queries/ and src/bigmap_kg/sparql/
     silent = []
     for name, text, bindings in jobs:
         result = run(store, text, prefixes=False, bindings=bindings)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bigmap_kg import imports, sources
+from bigmap_kg import import_catalog, sources
 from bigmap_kg.build import BuildError, build
 from bigmap_kg.reason import java_available, reason
 
@@ -35,7 +35,7 @@ def test_inconsistent_fact_fails_the_build(tmp_path: Path, monkeypatch) -> None:
     assert not (tmp_path / "store").exists()
 
 
-IMPORT_FOLDERS = imports.folders_from_env()
+IMPORT_FOLDERS = import_catalog.folders_from_env()
 needs_catalog = pytest.mark.skipif(not IMPORT_FOLDERS or not all(p.exists() for p in
                                                                   IMPORT_FOLDERS),
                                    reason="BIGMAP_KG_IMPORTS not set (../shared absent)")
@@ -44,13 +44,13 @@ needs_catalog = pytest.mark.skipif(not IMPORT_FOLDERS or not all(p.exists() for 
 @pytest.fixture(scope="module")
 def catalog():
     """The import catalog, loaded once for the module (reading it takes seconds)."""
-    return imports.load_catalog(IMPORT_FOLDERS)
+    return import_catalog.load_catalog(IMPORT_FOLDERS)
 
 
 @needs_catalog
 def test_external_iris_exist_and_are_not_deprecated(ontology_graph, data_graph,
                                                     catalog) -> None:
-    result = imports.check(ontology_graph + data_graph, catalog)
+    result = import_catalog.check(ontology_graph + data_graph, catalog)
     assert len(result.used) > 20
     assert result.missing == [] and result.deprecated == []
 
@@ -68,11 +68,11 @@ def test_import_check_catches_a_deprecated_and_an_invented_iri(ontology_graph, c
                       "NoSuchTechnique")
     graph.add((URIRef("https://w3id.org/bigmap-kg/material/lno"), SKOS.relatedMatch, deprecated))
     graph.add((URIRef("https://w3id.org/bigmap-kg/technique/xrd"), SKOS.closeMatch, invented))
-    result = imports.check(graph, catalog)
+    result = import_catalog.check(graph, catalog)
     assert result.deprecated == [str(deprecated)]
     assert result.missing == [str(invented)]
 
 
 def test_imports_env_is_a_path_list() -> None:
-    assert imports.folders_from_env(f"/a{os.pathsep}/b") == [Path("/a"), Path("/b")]
-    assert imports.folders_from_env("") == []
+    assert import_catalog.folders_from_env(f"/a{os.pathsep}/b") == [Path("/a"), Path("/b")]
+    assert import_catalog.folders_from_env("") == []

@@ -37,7 +37,7 @@ from bigmap_kg.queryfile import QueryFile, view
 from bigmap_kg.results import Rows, rows_as_dicts, run
 from bigmap_kg.store import GraphStore, LiveStore, RemoteStore, connect, open_store
 from bigmap_kg.store.remote import NonAtomicUpdateError, push, remote_credentials
-from bigmap_kg.web.gateway import Gateway, Job
+from bigmap_kg.web.server.gateway import Gateway, Job
 
 from .server import free_port, running_server, stop, wait_until_answering
 from .stores import store_with
@@ -416,7 +416,7 @@ def answer(result, query: str):
 
 #: every view the service runs, with the bindings its callers use (bench/queries_bench.py)
 VIEWS = {name: (text, bindings) for name, text, bindings in load_bench().jobs()
-         if name.startswith("views/")}
+         if name.startswith("sparql/")}
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bigmap_kg.web.search import fold, score
+from bigmap_kg.web.pages.search import fold, score
 
 B = "https://w3id.org/bigmap-kg/"
 

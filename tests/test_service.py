@@ -19,7 +19,7 @@ from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
 from bigmap_kg.namespaces import BASE, BMO, GRAPH_ONTOLOGY
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 TECHNIQUES = "PREFIX bmo: <https://w3id.org/bigmap-kg/ontology#> " \
              "SELECT ?t WHERE { ?t a bmo:Technique } ORDER BY ?t"
@@ -134,7 +134,7 @@ ENTITIES = [("/api/partners/dtu", BASE + "partner/dtu"),
             ("/api/techniques/xrd", BASE + "technique/xrd"),
             ("/api/matrix-entries/xrd-commercial", BASE + "matrix-entry/xrd-commercial"),
             ("/api/cells/dtu-capillary", BASE + "cell/dtu-capillary")]
-#: what the entity view adds about a named node the entity links to (views/entity.rq)
+#: what the entity view adds about a named node the entity links to (sparql/entity.rq)
 NAMING = {RDF.type, RDFS.label, SKOS.prefLabel}
 
 
@@ -155,7 +155,7 @@ def test_entity_jsonld_expands_to_exactly_the_entity_triples(server, store, data
     """pyld, fetching our context over real HTTP, turns each document into RDF: it holds every
     triple the data files state about the entity (their blank nodes with all their values), the
     store's own (asserted and inferred) triples about it, and beyond them only what the view
-    promises (views/entity.rq): its blank nodes' triples and the types and labels of what it
+    promises (sparql/entity.rq): its blank nodes' triples and the types and labels of what it
     links to."""
     jsonld.set_document_loader(httpx_document_loader)
     for path, iri in ENTITIES:

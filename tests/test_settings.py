@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"BIGMAP_KG_[A-Z_]*[A-Z]")

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from bigmap_kg.store.generations import apply_update
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 from .stores import store_copy
 

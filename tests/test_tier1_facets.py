@@ -1,4 +1,4 @@
-"""The Tier 1 page's filters through the facet engine (web/facets.py), as on the matrix page:
+"""The Tier 1 page's filters through the facet engine (web/pages/facets.py), as on the matrix page:
 several values of a facet (any of them), each option with the number of experiments it would
 give, the state in the URL, and a form that works without JavaScript. Expected experiments and
 counts are read off D5.1's Tables 1-4 (line numbers of ../shared/seed/000_25d3a3d276579e9f.txt).
@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from lxml import html
 
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 from .conftest import CHROMIUM
 from .test_web_ui import choose

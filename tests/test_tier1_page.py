@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bigmap_kg.web.app import create_app
-from bigmap_kg.web.settings import Settings
+from bigmap_kg.web.server.settings import Settings
 
 #: LNO experiments whose printed months start before M12:
 #: 860 'CEA, DTU  Laboratory operando lab diffraction  LNO ... April-June 2021 M8' (t1-08);

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import imports, sources
+from . import import_catalog, sources
 from .namespaces import BMO, GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, sparql_prologue
 from .reason import ReasoningError, java_available, reason
 from .rules import apply_rules, rule_files
@@ -89,10 +89,11 @@ def build(progress: Callable[[str], None] = lambda _: None, *, write: bool = Tru
         raise BuildError(f"{len(report.violations)} SHACL violation(s); the store was not "
                          "changed", report)
 
-    folders = imports.folders_from_env()
+    folders = import_catalog.folders_from_env()
     if folders:
         started = time.perf_counter()
-        checked = imports.check(ontology.graph + data.graph, imports.load_catalog(folders))
+        catalog = import_catalog.load_catalog(folders)
+        checked = import_catalog.check(ontology.graph + data.graph, catalog)
         step("imports", started)
         if not checked.ok:
             raise BuildError("external IRIs not found in the import catalog: "

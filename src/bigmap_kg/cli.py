@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import imports, paths, sources
+from . import import_catalog, paths, sources
 from .build import BuildError, build
 from .namespaces import ALL_GRAPHS, ASSERTED_GRAPHS, PREFIXES, to_iri
 from .queryfile import QueryFile, QueryFileError
@@ -252,9 +252,9 @@ def plan_command(observables, operando, categories, facility_types, partners, ma
                    "default: $BIGMAP_KG_IMPORTS.")
 def check_imports_command(folders: str) -> None:
     """Check that every external IRI we use is declared in the import catalog, not deprecated."""
-    catalog = imports.load_catalog(imports.folders_from_env(folders))
+    catalog = import_catalog.load_catalog(import_catalog.folders_from_env(folders))
     graph = sources.read(sources.ontology_files() + sources.data_files()).graph
-    result = imports.check(graph, catalog)
+    result = import_catalog.check(graph, catalog)
     for path, why in catalog.unreadable:
         click.echo(f"note: skipped unreadable file {path}: {why}", err=True)
     for iri in result.missing:
@@ -281,7 +281,7 @@ def check_ontology_command(folders: str, with_data: bool, ours_only: bool) -> No
     from . import ontology_check
 
     try:
-        result = ontology_check.check(imports.folders_from_env(folders),
+        result = ontology_check.check(import_catalog.folders_from_env(folders),
                                       extra=ontology_check.data_with_rules() if with_data
                                       else None, classify_all=not ours_only)
     except ontology_check.OntologyCheckError as error:

@@ -100,10 +100,11 @@ def _parse_parameter(path: Path, spec: str) -> Parameter:
     return Parameter(name=parts[0][1:], kind=parts[1], description=description)
 
 
-VIEWS_DIR = Path(__file__).parent / "views"
+SPARQL_DIR = Path(__file__).parent / "sparql"
 
 
 @cache
 def view(name: str) -> str:
-    """A view query of src/bigmap_kg/views (what the API, pages, planner ask), with prefixes."""
-    return sparql_prologue() + QueryFile.read(VIEWS_DIR / f"{name}.rq").text
+    """A query the code runs (a view of the graph for the API, a page, the planner, the ingest)
+    from src/bigmap_kg/sparql/, with the project's prefixes."""
+    return sparql_prologue() + QueryFile.read(SPARQL_DIR / f"{name}.rq").text

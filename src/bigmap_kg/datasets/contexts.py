@@ -26,7 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.parsers.jsonld import Parser
 from rdflib.plugins.shared.jsonld.context import Context
 
-from ..imports import folders_from_env
+from ..import_catalog import folders_from_env
 from ..namespaces import PREFIXES
 
 #: Remote context URL → file names of local copies, best first.

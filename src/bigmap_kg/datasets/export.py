@@ -77,7 +77,7 @@ def _in_order(found: dict) -> dict:
 
 
 def kept_rows(store, dataset: str) -> dict[str, list[dict[str, str | None]]]:
-    """What the source record said beyond our model (views/dataset-datacite-kept.rq), by
+    """What the source record said beyond our model (sparql/dataset-datacite-kept.rq), by
     field: rows of key, value, extra, more."""
     found: dict[str, list[dict[str, str | None]]] = defaultdict(list)
     rows = run(store, view("dataset-datacite-kept"), prefixes=False,

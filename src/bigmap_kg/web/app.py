@@ -15,30 +15,30 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import LiveStore, connect, ontology_graph
-from .api import router as api_router
-from .apidocs import SWAGGER_UI
-from .apidocs import router as apidocs_router
-from .cells import router as cells_router
-from .compaction import QuietCompactor
-from .compare import router as compare_router
-from .competence import router as competence_router
-from .datasets import router as datasets_router
-from .door import Door, short_validation_errors
-from .editor import YASGUI
-from .editor import router as editor_router
-from .gateway import Gateway, QueryError
-from .head import HeadAsGet
-from .jsonld import build_context
-from .linkeddata import router as linkeddata_router
-from .matrix import router as matrix_router
-from .ontology import router as ontology_router
-from .pages import not_found_page
-from .plan import router as plan_router
-from .plan_page import router as plan_page_router
-from .search import router as search_router
-from .settings import Settings
-from .sparql import router as sparql_router
-from .tier1 import router as tier1_router
+from .pages.cells import router as cells_router
+from .pages.compare import router as compare_router
+from .pages.competence import router as competence_router
+from .pages.editor import YASGUI
+from .pages.editor import router as editor_router
+from .pages.matrix import router as matrix_router
+from .pages.plan_page import router as plan_page_router
+from .pages.search import router as search_router
+from .pages.shared import not_found_page
+from .pages.tier1 import router as tier1_router
+from .routes.api import router as api_router
+from .routes.apidocs import SWAGGER_UI
+from .routes.apidocs import router as apidocs_router
+from .routes.datasets import router as datasets_router
+from .routes.jsonld import build_context
+from .routes.linkeddata import router as linkeddata_router
+from .routes.ontology import router as ontology_router
+from .routes.plan import router as plan_router
+from .routes.sparql import router as sparql_router
+from .server.compaction import QuietCompactor
+from .server.door import Door, short_validation_errors
+from .server.gateway import Gateway, QueryError
+from .server.head import HeadAsGet
+from .server.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Door:
