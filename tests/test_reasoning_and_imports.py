@@ -1,5 +1,7 @@
-"""HermiT finds ontology + data consistent; an inconsistent fact fails the build; the external
-IRIs we use exist (and are not deprecated) in the local copies of the aligned ontologies."""
+"""An inconsistent fact fails the build (HermiT); the external IRIs we use exist (and are not
+deprecated) in the local copies of the aligned ontologies. That the D5.1 ontology, data and rule
+results are consistent is shown by the session's own build (conftest: it must have run HermiT),
+which fails on an inconsistent graph as the test below shows."""
 
 from __future__ import annotations
 
@@ -10,15 +12,9 @@ import pytest
 
 from bigmap_kg import import_catalog, sources
 from bigmap_kg.build import BuildError, build
-from bigmap_kg.reason import java_available, reason
+from bigmap_kg.reason import java_available
 
 needs_java = pytest.mark.skipif(not java_available(), reason="no Java runtime for HermiT")
-
-
-@needs_java
-def test_ontology_and_data_are_consistent(ontology_graph, data_graph) -> None:
-    result = reason(ontology_graph + data_graph)
-    assert result.seconds < 60
 
 
 @needs_java

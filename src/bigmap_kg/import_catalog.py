@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from .namespaces import PREFIXES
@@ -51,37 +52,63 @@ def folders_from_env(value: str | None = None) -> list[Path]:
     return [Path(p) for p in raw.split(os.pathsep) if p]
 
 
+ONTOLOGY_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+                    ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML}
+_TYPE = ox.NamedNode(str(RDF.type))
+_DEPRECATED = ox.NamedNode(str(OWL.deprecated))
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+
+
+def catalog_files(folders: Iterable[Path]) -> Iterator[Path]:
+    """Every file under the folders (a folder may also be one file), in a stable order."""
+    for folder in folders:
+        yield from [folder] if folder.is_file() else sorted(folder.rglob("*"))
+
+
+def read_ontology_file(path: Path) -> list[ox.Triple]:
+    """The triples of one ontology file (Turtle, N-Triples, RDF/XML by suffix), each of its
+    blank nodes fresh, so that triples of several files can be merged without two files' `_:x`
+    becoming one node. Raises SyntaxError (or OSError) when the file cannot be read."""
+    fresh: dict[str, ox.BlankNode] = {}
+
+    def term(node):
+        if isinstance(node, ox.BlankNode):
+            return fresh.setdefault(node.value, ox.BlankNode())
+        return node
+
+    return [ox.Triple(term(q.subject), q.predicate, term(q.object))
+            for q in ox.parse(path=str(path), format=ONTOLOGY_FORMATS[path.suffix],
+                              base_iri=path.resolve().as_uri())]
+
+
 def load_catalog(folders: Iterable[Path]) -> Catalog:
     """Read every ontology file (and PaNET-style CSV) under the folders."""
     catalog = Catalog()
-    for folder in folders:
-        files = [folder] if folder.is_file() else sorted(folder.rglob("*"))
-        for path in files:
-            if path.suffix in {".ttl", ".owl", ".rdf", ".nt"}:
-                _read_ontology(path, catalog)
-            elif path.suffix == ".csv":
-                with path.open(encoding="utf-8", newline="") as handle:
-                    for row in csv.reader(handle):
-                        for cell in row:
-                            catalog.declared.update(IRI_IN_TEXT.findall(cell))
-                catalog.files.append(path)
+    for path in catalog_files(folders):
+        if path.suffix in ONTOLOGY_FORMATS and path.is_file():
+            _read_ontology(path, catalog)
+        elif path.suffix == ".csv":
+            with path.open(encoding="utf-8", newline="") as handle:
+                for row in csv.reader(handle):
+                    for cell in row:
+                        catalog.declared.update(IRI_IN_TEXT.findall(cell))
+            catalog.files.append(path)
     return catalog
 
 
 def _read_ontology(path: Path, catalog: Catalog) -> None:
-    graph = Graph()
     try:
-        graph.parse(path, format={".ttl": "turtle", ".nt": "nt"}.get(path.suffix, "xml"))
-    except Exception as error:
+        triples = read_ontology_file(path)
+    except (SyntaxError, OSError) as error:
         catalog.unreadable.append((path, str(error).splitlines()[0][:200]))
         return
     catalog.files.append(path)
-    for subject in graph.subjects(RDF.type, None):
-        if isinstance(subject, URIRef):
-            catalog.declared.add(str(subject))
-    for subject, value in graph.subject_objects(OWL.deprecated):
-        if isinstance(value, Literal) and value.toPython() is True:
-            catalog.deprecated.add(str(subject))
+    for triple in triples:
+        if triple.predicate == _TYPE and isinstance(triple.subject, ox.NamedNode):
+            catalog.declared.add(triple.subject.value)
+        elif (triple.predicate == _DEPRECATED and isinstance(triple.object, ox.Literal)
+              and triple.object.datatype == _BOOLEAN and triple.object.value in ("true", "1")):
+            catalog.deprecated.add(triple.subject.value)
 
 
 def external_iris(graph: Graph) -> set[str]:

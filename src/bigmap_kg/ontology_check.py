@@ -18,10 +18,11 @@ from pathlib import Path
 
 import owlready2
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from . import sources
+from .import_catalog import ONTOLOGY_FORMATS, catalog_files, read_ontology_file
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, PREFIXES
 from .reason import java_available
 from .rules import apply_rules, rule_files
@@ -34,7 +35,6 @@ ROOTS = ("https://w3id.org/emmo/domain/characterisation-methodology/chameo",
 FOREIGN_CLASSES = (PREFIXES["panet"], "http://www.w3.org/2004/02/skos/core#")
 VERSION_SEGMENT = re.compile(r"/\d+\.\d+\.\d+(?=/)")
 CHECKER = Path(__file__).parent / "java" / "CheckOntology.java"
-ONTOLOGY_SUFFIXES = {".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".nt": "nt"}
 
 
 class OntologyCheckError(Exception):
@@ -87,37 +87,46 @@ class OntologyCheck:
         return "\n".join(lines)
 
 
-def _index(folders: list[Path]) -> dict[str, tuple[Path, Graph]]:
+Triples = set[ox.Triple]
+_TYPE, _CLASS = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.Class))
+_ONTOLOGY, _IMPORTS = ox.NamedNode(str(OWL.Ontology)), ox.NamedNode(str(OWL.imports))
+_VERSION = ox.NamedNode(str(OWL.versionIRI))
+
+
+def _index(folders: list[Path]) -> dict[str, tuple[Path, list[ox.Triple]]]:
     """Every readable ontology file under the folders, by ontology IRI and version IRI."""
-    index: dict[str, tuple[Path, Graph]] = {}
-    for folder in folders:
-        paths = [folder] if folder.is_file() else sorted(folder.rglob("*"))
-        for path in paths:
-            if path.suffix not in ONTOLOGY_SUFFIXES or not path.is_file():
-                continue
-            graph = Graph()
-            try:
-                graph.parse(path, format=ONTOLOGY_SUFFIXES[path.suffix])
-            except Exception:  # an unreadable file only matters if it is imported
-                continue
-            for ontology in graph.subjects(RDF.type, OWL.Ontology):
-                index.setdefault(str(ontology), (path, graph))
-                for version in graph.objects(ontology, OWL.versionIRI):
-                    index.setdefault(str(version), (path, graph))
-                    index.setdefault(VERSION_SEGMENT.sub("", str(version)), (path, graph))
-            index.setdefault(f"file:{path.with_suffix('').as_posix()}", (path, graph))
+    index: dict[str, tuple[Path, list[ox.Triple]]] = {}
+    for path in catalog_files(folders):
+        if path.suffix not in ONTOLOGY_FORMATS or not path.is_file():
+            continue
+        try:
+            triples = read_ontology_file(path)
+        except (SyntaxError, OSError):  # an unreadable file only matters if it is imported
+            continue
+        entry = (path, triples)
+        ontologies = {t.subject for t in triples if t.predicate == _TYPE and t.object == _ONTOLOGY}
+        for ontology in sorted(ontologies, key=str):
+            index.setdefault(ontology.value, entry)
+            for version in (t.object for t in triples
+                            if t.subject == ontology and t.predicate == _VERSION):
+                index.setdefault(version.value, entry)
+                index.setdefault(VERSION_SEGMENT.sub("", version.value), entry)
+        index.setdefault(f"file:{path.with_suffix('').as_posix()}", entry)
     return index
 
 
 def closure(folders: list[Path], roots: tuple[str, ...] = ROOTS,
-            substituted: list[str] | None = None) -> tuple[Graph, list[Path]]:
+            substituted: list[str] | None = None) -> tuple[Triples, list[Path]]:
     """The merged import closure of the roots, owl:imports removed; error on a missing import.
 
     A version IRI the catalog lacks (battery 0.20.1 pins electrochemistry 0.36.0, the catalog
     holds 0.37.2) is resolved to the stored version of the same ontology and listed in
     `substituted`."""
     index = _index(folders)
-    merged, files, seen, todo = Graph(), [], set(), list(roots)
+    merged: Triples = set()
+    files: list[Path] = []
+    seen: set[str] = set()
+    todo = list(roots)
     while todo:
         iri = todo.pop()
         if iri in seen:
@@ -137,14 +146,19 @@ def closure(folders: list[Path], roots: tuple[str, ...] = ROOTS,
         if iri not in index:
             raise OntologyCheckError(f"{iri} is imported but no file in the import catalog "
                                      f"({', '.join(map(str, folders))}) declares it")
-        path, graph = index[iri]
+        path, triples = index[iri]
         if path in files:
             continue
         files.append(path)
-        merged += graph
-        todo += [str(o) for o in graph.objects(None, OWL.imports)]
-    merged.remove((None, OWL.imports, None))
-    return merged, files
+        merged.update(triples)
+        todo += [t.object.value for t in triples if t.predicate == _IMPORTS]
+    return {t for t in merged if t.predicate != _IMPORTS}, files
+
+
+def _triples(graph: Graph) -> Triples:
+    """An rdflib graph's triples as pyoxigraph's (its blank nodes stay its own)."""
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(
+        graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)}
 
 
 def data_with_rules() -> Graph:
@@ -169,30 +183,30 @@ def check(folders: list[Path], *, extra: Graph | None = None, classify_all: bool
         raise OntologyCheckError("Java is not installed: the check needs a JDK (javac) to run "
                                  "HermiT and the OWL API")
     started = time.perf_counter()
-    ours = sources.read(sources.ontology_files()).graph
+    ours = _triples(sources.read(sources.ontology_files()).graph)
     substituted: list[str] = []
     merged, files = closure(folders, substituted=substituted)
-    merged += ours
+    merged |= ours
     declared: list[str] = []
     if extra is not None:
-        merged += extra
+        added = _triples(extra)
+        merged |= added
         # classes of vocabularies the closure does not hold as OWL (PaNET comes as a CSV, SKOS
         # is not imported) are declared, as those vocabularies declare them
-        known = set(merged.subjects(RDF.type, None))
-        for cls in sorted(set(extra.objects(None, RDF.type)) - known):
-            if isinstance(cls, URIRef) and str(cls).startswith(FOREIGN_CLASSES):
-                merged.add((cls, RDF.type, OWL.Class))
-                declared.append(str(cls))
-    merged.remove((None, OWL.imports, None))
-    for ontology in list(merged.subjects(RDF.type, OWL.Ontology)):  # one ontology header
-        if ontology != URIRef(PREFIXES["bmo"].rstrip("#")):
-            merged.remove((ontology, None, None))
+        known = {t.subject for t in merged if t.predicate == _TYPE}
+        for cls in sorted({t.object for t in added if t.predicate == _TYPE} - known, key=str):
+            if isinstance(cls, ox.NamedNode) and cls.value.startswith(FOREIGN_CLASSES):
+                merged.add(ox.Triple(cls, _TYPE, _CLASS))
+                declared.append(cls.value)
+    headers = {t.subject for t in merged if t.predicate == _TYPE and t.object == _ONTOLOGY}
+    headers.discard(ox.NamedNode(PREFIXES["bmo"].rstrip("#")))  # one ontology header: ours
+    merged = {t for t in merged if t.predicate != _IMPORTS and t.subject not in headers}
     result = OntologyCheck(files=files, substituted=substituted, declared=declared)
     result.timings["merge"] = time.perf_counter() - started
     jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "merged.owl"
-        merged.serialize(path, format="xml", encoding="utf-8")
+        ox.serialize(merged, str(path), format=ox.RdfFormat.RDF_XML)
         try:
             ours = [] if classify_all else [PREFIXES["bmo"]]
             done = subprocess.run(["java", "-Xmx2g", "-cp", str(jar), str(CHECKER), str(path),
