@@ -193,12 +193,11 @@ def test_builds_keep_ingested_records(writable: Path) -> None:
     assert dataset_quads(writable) == before
 
 
-def test_writes_over_http_need_the_token(writable: Path) -> None:
+def test_writes_over_http_need_the_token(writable: Path, client) -> None:
     body = BATCH.read_bytes()
-    with running_server(writable) as base:
-        refused = httpx.post(f"{base}/api/datasets", content=body,
-                             headers={"Content-Type": "text/turtle"})
-        assert refused.status_code == 403 and "BIGMAP_KG_WRITE_TOKEN" in refused.text
+    # the session's app (in-process) has no write token: writes are refused before anything
+    refused = client.post("/api/datasets", content=body, headers={"Content-Type": "text/turtle"})
+    assert refused.status_code == 403 and "BIGMAP_KG_WRITE_TOKEN" in refused.text
     with running_server(writable, BIGMAP_KG_WRITE_TOKEN="s3cret") as base:
         url = f"{base}/api/datasets?name=batch.ttl"
         wrong = httpx.post(url, content=body, headers={"Content-Type": "text/turtle",

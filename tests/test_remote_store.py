@@ -227,13 +227,10 @@ def test_ingest_into_the_remote_store_answers_the_question(engine: Engine) -> No
     assert answer == {"esrf-id31-0001-raw", "esrf-id15a-0002-raw", "esrf-id31-0001-analysed"}
 
 
-@pytest.mark.parametrize("workers", [None, 2], ids=["one-uvicorn-worker", "two-uvicorn-workers"])
-def test_the_service_runs_on_the_remote_store(store, engine: Engine, tmp_path: Path,
-                                              workers: int | None) -> None:
-    """The service (plain uvicorn, and `bigmap-kg serve --workers 2`), its query processes
-    and its pages answer from the remote store."""
-    with running_server(tmp_path / "no-local-store", workers=workers,
-                        **engine.settings) as base:
+def test_the_service_runs_on_the_remote_store(store, engine: Engine, tmp_path: Path) -> None:
+    """`bigmap-kg serve --workers 2`, its query processes and its pages answer from the remote
+    store (plain uvicorn on it: test_the_routes_answer_as_on_the_embedded_store)."""
+    with running_server(tmp_path / "no-local-store", workers=2, **engine.settings) as base:
         answer = httpx.get(f"{base}/sparql", params={
             "query": "ASK { <https://w3id.org/bigmap-kg/technique/xrd> ?p ?o }"},
             headers={"Accept": "application/sparql-results+json"})
@@ -450,12 +447,19 @@ ROUTES = ["/api/techniques?size=100", "/api/techniques/xrd", "/api/techniques/xr
           "/tier1", "/competence-map"]
 
 
-def test_the_routes_answer_as_on_the_embedded_store(with_datasets: Path, remote_with_datasets,
+@pytest.fixture(scope="module")
+def embedded_server(with_datasets: Path) -> Iterator[str]:
+    """The service over the embedded store with the dataset records, once for both engines."""
+    with running_server(with_datasets) as base:
+        yield base
+
+
+def test_the_routes_answer_as_on_the_embedded_store(embedded_server: str, remote_with_datasets,
                                                     engine: Engine, tmp_path: Path) -> None:
-    """The service over the remote store answers each route as over the embedded store, with
-    the same dataset records in both."""
-    with running_server(with_datasets) as embedded, \
-            running_server(tmp_path / "no-local-store", **engine.settings) as remote:
+    """The service (plain uvicorn) over the remote store answers each route as over the
+    embedded store, with the same dataset records in both."""
+    embedded = embedded_server
+    with running_server(tmp_path / "no-local-store", **engine.settings) as remote:
         for route in ROUTES:
             answers = [httpx.get(base + route, timeout=60) for base in (remote, embedded)]
             assert [a.status_code for a in answers] == [200, 200], route
