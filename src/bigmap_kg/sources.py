@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,11 +25,16 @@ RDFLIB_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "
                   ".owl": "xml"}
 
 
+@lru_cache(maxsize=1 << 16)  # the same IRIs recur in every record
+def _uri(value: str) -> URIRef:
+    return URIRef(value)
+
+
 def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal):
     """The rdflib term of a pyoxigraph term (a plain string without datatype, as rdflib reads
     one from Turtle)."""
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _uri(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
@@ -37,16 +43,13 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal):
     return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
 
 
-def rdflib_graph(data: bytes, format: ox.RdfFormat) -> Graph:
-    """Turtle or N-Triples parsed by pyoxigraph into an rdflib graph: a third of the time of
-    rdflib's parsers (0.36 ms instead of 0.94 ms for a record of 52 triples, measured).
+def rdflib_triples(data: bytes, format: ox.RdfFormat) -> list[tuple]:
+    """Turtle or N-Triples parsed by pyoxigraph into triples of rdflib terms: a third of the
+    time of rdflib's parsers (0.36 ms instead of 0.94 ms for a record of 52 triples, measured).
     `lenient`: IRIs are taken as written, for the ingest's guard to name what is wrong with
     them; syntax errors raise SyntaxError with the line."""
-    graph = Graph()
-    for triple in ox.parse(data, format, lenient=True):
-        graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
-                   rdflib_term(triple.object)))
-    return graph
+    return [(rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object))
+            for t in ox.parse(data, format, lenient=True)]
 
 
 class InputError(Exception):

@@ -29,7 +29,7 @@ from ..validate import Finding, findings, shacl_results
 from . import guard
 from .formats import FormatError, read_bytes
 from .limits import Limits
-from .records import Record, finish, ntriples, removal
+from .records import Record, finish, ntriples, objects, removal, subjects
 from .resolve import Vocabulary
 
 SHAPES_FILE = "datasets.shapes.ttl"
@@ -135,8 +135,8 @@ def _technique_types(records: list[Record], store) -> None:
 
 def _context(records: list[Record], store) -> list[ox.Triple]:
     """rdf:type of the IRIs the batch points at but does not describe (from the store)."""
-    described = {s for r in records for s in r.graph.subjects(unique=True)}
-    pointed = {o for r in records for o in r.graph.objects(unique=True)
+    described = {s for r in records for s in subjects(r.graph)}
+    pointed = {o for r in records for o in objects(r.graph)
                if isinstance(o, URIRef) and o not in described}
     if not pointed:
         return []
@@ -152,7 +152,7 @@ def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], s
         source = Path(record.source)
         if record.fmt == "NativeRDF" and source.suffix in {".ttl", ".nt", ".n3"} and \
                 source.is_file():  # Turtle: the line where the node is described
-            for subject in record.graph.subjects(unique=True):
+            for subject in subjects(record.graph):
                 if isinstance(subject, URIRef):
                     origin[subject] = source
     context = _context(records, store)
@@ -178,7 +178,7 @@ def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], s
     if not data:  # blank nodes are described by their owners
         for record in records:
             data += record.graph
-    owner = {s: r for r in records for s in r.graph.subjects(unique=True)}
+    owner = {s: r for r in records for s in subjects(r.graph)}
     found = []
     for finding in findings(results, SourceSet(graph=data, origin=origin)):
         if not finding.file:

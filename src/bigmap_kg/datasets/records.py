@@ -16,6 +16,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ..namespaces import BASE, BMO, GRAPH_DATASETS
+from .graph import RecordGraph
 
 #: Kinds of node a record may describe (mint and own); everything else under BASE is D5.1.
 RECORD_KINDS = ("dataset", "run", "sample", "distribution", "record", "agent")
@@ -44,7 +45,7 @@ class Record:
     fmt: str          # local name of a bmo:MetadataFormat individual, e.g. "ROCrate"
     record_id: str    # the repository's identifier of the record
     source: str       # where it came from (a file name, or "request")
-    graph: Graph = field(default_factory=Graph)
+    graph: Graph = field(default_factory=RecordGraph)
     notes: list[str] = field(default_factory=list)
     text: str = ""    # the source text (JSON, XML or Turtle) the record was read from
     #: for the nodes a JSON / XML reader minted: a string of the source that names it (an @id,
@@ -57,9 +58,24 @@ class Record:
 
     def owned(self) -> set[URIRef]:
         """The nodes this record describes (and replaces when it is ingested again)."""
-        prefixes = tuple(f"{BASE}{kind}/" for kind in RECORD_KINDS)
-        return {s for s in self.graph.subjects(unique=True)
-                if isinstance(s, URIRef) and str(s).startswith(prefixes)}
+        return {s for s in subjects(self.graph)
+                if isinstance(s, URIRef) and str(s).startswith(OWNED)}  # (URIRef's: no tuples)
+
+
+#: IRIs of the nodes a record owns
+OWNED = tuple(f"{BASE}{kind}/" for kind in RECORD_KINDS)
+
+
+def subjects(graph: Graph) -> list:
+    """Each subject of the graph once (`subjects(unique=True)`; fast on a RecordGraph)."""
+    return graph.subject_terms() if isinstance(graph, RecordGraph) else list(
+        graph.subjects(unique=True))
+
+
+def objects(graph: Graph) -> list:
+    """Each object of the graph once (`objects(unique=True)`; fast on a RecordGraph)."""
+    return graph.object_terms() if isinstance(graph, RecordGraph) else list(
+        graph.objects(unique=True))
 
 
 def finish(record: Record) -> Record:
@@ -80,11 +96,11 @@ def finish(record: Record) -> Record:
         return term
 
     if blank or any(isinstance(t, URIRef) and t.startswith(SCHEMA_HTTP) for t in terms):
-        graph = Graph()
-        for s, p, o in canonical:
-            graph.add((fix(s), fix(p), fix(o)))
-    else:  # nothing to rewrite: the graph as mapped
+        graph = RecordGraph((fix(s), fix(p), fix(o)) for s, p, o in canonical)
+    elif isinstance(record.graph, RecordGraph):  # nothing to rewrite: the graph as mapped
         graph = record.graph
+    else:
+        graph = RecordGraph(record.graph)
     if http_schema:
         record.notes.append("http://schema.org/ IRIs normalised to https://schema.org/")
     record.graph = graph
