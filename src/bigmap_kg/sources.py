@@ -43,6 +43,25 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal):
     return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
 
 
+@lru_cache(maxsize=1 << 16)  # the same IRIs recur in every record
+def _named_node(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def ox_term(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term of an rdflib term: the term that its N-Triples (as rdflib writes
+    them) parse to. ValueError for what pyoxigraph refuses (a relative IRI, say)."""
+    if isinstance(term, URIRef):
+        return _named_node(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    datatype = term.datatype
+    return ox.Literal(str(term), datatype=_named_node(str(datatype))) if datatype else \
+        ox.Literal(str(term))
+
+
 def rdflib_triples(data: bytes, format: ox.RdfFormat) -> list[tuple]:
     """Turtle or N-Triples parsed by pyoxigraph into triples of rdflib terms: a third of the
     time of rdflib's parsers (0.36 ms instead of 0.94 ms for a record of 52 triples, measured).

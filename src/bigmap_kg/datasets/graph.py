@@ -22,23 +22,29 @@ class RecordGraph(Graph):
     """An in-memory rdflib graph of one record (no contexts, no events)."""
 
     def __init__(self, triples: Iterable[Triple] = ()) -> None:
+        """`triples`: of rdflib terms (not checked, unlike those given to `add`)."""
         super().__init__()
         self._spo: dict[Triple, None] = {}
         self._index: tuple[dict, dict, dict] = ({}, {}, {})  # by s, by p, by o
         for triple in triples:
-            self.add(triple)
+            self._add(triple)
 
     def add(self, triple: Triple) -> RecordGraph:
         s, p, o = triple
         assert isinstance(s, Node), f"Subject {s} must be an rdflib term"
         assert isinstance(p, Node), f"Predicate {p} must be an rdflib term"
         assert isinstance(o, Node), f"Object {o} must be an rdflib term"
-        triple = (s, p, o)
+        self._add((s, p, o))
+        return self
+
+    def _add(self, triple: Triple) -> None:
         if triple not in self._spo:
             self._spo[triple] = None
-            for index, term in zip(self._index, triple, strict=True):
-                index.setdefault(term, {})[triple] = None
-        return self
+            s, p, o = triple
+            by_s, by_p, by_o = self._index
+            by_s.setdefault(s, {})[triple] = None
+            by_p.setdefault(p, {})[triple] = None
+            by_o.setdefault(o, {})[triple] = None
 
     def addN(self, quads) -> RecordGraph:
         for s, p, o, context in quads:
@@ -92,6 +98,10 @@ class RecordGraph(Graph):
     def subject_terms(self) -> list[Node]:
         """Each subject once, in the order first added (`subjects(unique=True)`, faster)."""
         return list(self._index[0])
+
+    def predicate_terms(self) -> list[Node]:
+        """Each predicate once, in the order first added."""
+        return list(self._index[1])
 
     def object_terms(self) -> list[Node]:
         """Each object once, in the order first added (`objects(unique=True)`, faster)."""

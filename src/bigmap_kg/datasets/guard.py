@@ -30,6 +30,7 @@ ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, OWL.sameAs}
 SCHEMA_NAMESPACES = (str(OWL), str(RDFS), str(SH))
 #: characters an IRI may not hold (RFC 3987); rdflib keeps them, the store refuses them
 BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
+TYPE = RDF.type
 #: Predicates only the ingest writes (the record node's own).
 INGEST_ONLY = {BMO.describes, BMO.ingestNote, BMO.recordFormat, BMO.recordId}
 
@@ -47,13 +48,53 @@ def _is_schema_term(node: URIRef) -> bool:
     return str(node).startswith(SCHEMA_NAMESPACES) or node == RDF.Property
 
 
+def _clean(triple: tuple, known: set[str], longest: int, seen: dict) -> bool:
+    """Whether the triple surely gives no offence (`_offence` would find none): each term is
+    checked once per record (`seen`), so that only the few suspect triples are examined."""
+    s, p, o = triple
+    for term, position in ((s, 0), (p, 1), (o, 2)):
+        ok = seen.get((term, position))
+        if ok is None:
+            ok = seen[(term, position)] = _term_clean(term, position, known, longest)
+        if not ok:
+            return False
+    if p == TYPE and isinstance(o, URIRef):
+        ok = seen.get((o, "type"))
+        if ok is None:
+            ok = seen[(o, "type")] = not _is_schema_term(o) and not (
+                kind_of(o) == "ontology" and o not in RECORD_CLASSES and str(o) in known)
+        return ok
+    return True
+
+
+def _term_clean(term, position: int, known: set[str], longest: int) -> bool:
+    """A term that, in this position, gives no offence whatever the rest of its triple (the
+    type a triple states is checked by `_clean`)."""
+    if isinstance(term, Literal):
+        return len(term) <= longest
+    if not isinstance(term, URIRef):
+        return True
+    text = str(term)
+    if BAD_IRI.search(text):
+        return False
+    kind = kind_of(term)
+    if position == 0:
+        return kind in DESCRIBABLE
+    if position == 1 and ((text.startswith(SCHEMA_NAMESPACES) and term not in ANNOTATIONS)
+                          or term in INGEST_ONLY):
+        return False
+    return kind in (None, *DESCRIBABLE, "record") or text in known
+
+
 def offences(record: Record, known: set[str],
              longest: int = 100_000) -> list[tuple[tuple, str]]:
     """(offending triple, why) for everything the record may not say; `longest`: the most
     characters one literal may have."""
     found: list[tuple[tuple, str]] = []
     reported: set[URIRef] = set()
-    for triple in sorted(record.graph, key=lambda t: tuple(map(str, t))):
+    seen: dict = {}
+    suspect = [t for t in record.graph if not _clean(t, known, longest, seen)]
+    for triple in sorted(suspect, key=lambda t: tuple(map(str, t))):
         s, p, o = triple
         why = []
         if isinstance(s, URIRef) and kind_of(s) not in DESCRIBABLE and s not in reported:

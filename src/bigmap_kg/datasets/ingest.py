@@ -22,8 +22,8 @@ from .. import paths
 from ..namespaces import BMO, GRAPH_ONTOLOGY, curie, to_iri
 from ..queryfile import view
 from ..results import run
-from ..shacl_core import Unsupported, Validator, compile_shapes
-from ..sources import SourceSet, read
+from ..shacl_core import Triples, Unsupported, Validator, compile_shapes
+from ..sources import SourceSet, ox_term, read
 from ..store import ontology_graph
 from ..validate import Finding, findings, shacl_results
 from . import guard
@@ -159,7 +159,7 @@ def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], s
     validator = _compiled()
     data = Graph()
     if isinstance(validator, Validator):
-        graph = ox.Dataset(ox.parse(body.encode(), ox.RdfFormat.N_TRIPLES))
+        graph = _graph(records, body)
         for triple in context:
             graph.add(ox.Quad(triple.subject, triple.predicate, triple.object))
         for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY)):
@@ -189,6 +189,20 @@ def _validate(records: list[Record], store, body: str) -> tuple[list[Finding], s
                 finding = replace(finding, file=record.source, line=anchor_line(record, node))
         found.append(finding)
     return found, engine
+
+
+def _graph(records: list[Record], body: str) -> Triples | ox.Dataset:
+    """The records' triples for the compiled shapes: their terms converted (the triples that
+    `body`, their N-Triples, parses to), or, when pyoxigraph refuses a term, `body` parsed
+    (which raises SyntaxError naming the line)."""
+    graph = Triples()
+    try:
+        for record in records:
+            for s, p, o in record.graph:
+                graph.add_triple(ox_term(s), ox_term(p), ox_term(o))
+    except ValueError:
+        return ox.Dataset(ox.parse(body.encode(), ox.RdfFormat.N_TRIPLES))
+    return graph
 
 
 def anchor_line(record: Record, node: URIRef) -> int:
