@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -250,7 +251,12 @@ def _datatype_ok(term, datatype: str) -> bool:
         return False
     if datatype in (XSD_STRING, LANG_STRING):
         return True
-    return Literal(term.value, datatype=URIRef(datatype)).ill_typed is not True
+    return _well_typed(term.value, datatype)
+
+
+@lru_cache(maxsize=1 << 14)  # the same values recur (booleans, sizes, dates)
+def _well_typed(lexical: str, datatype: str) -> bool:
+    return Literal(lexical, datatype=URIRef(datatype)).ill_typed is not True
 
 
 def _order(value: Literal, bound: Literal) -> int:
@@ -385,6 +391,10 @@ class _Check:
         return self._values[predicate]
 
     def values(self, focus, steps: tuple[str, ...]) -> list:
+        """The value nodes of a path at a focus node, each once (a table's objects of one
+        subject are distinct: a graph is a set)."""
+        if len(steps) == 1:
+            return list(self.table(steps[0]).get(focus, ()))
         nodes = [focus]
         for step in steps:
             table = self.table(step)
@@ -434,15 +444,18 @@ class _Check:
     def violations(self, shape: Shape, focus) -> list[tuple[str, object, str | None]]:
         """(component, value node or None, message or None for the shape's) for each
         constraint of the shape not met."""
-        values = self.values(focus, shape.steps)
+        values = self.values(focus, shape.steps)  # distinct
         failed: list[tuple[str, object, str | None]] = []
         for component, parameter in shape.constraints:
             if component == "MinCount":
-                failed += [(component, None, None)] if len(set(values)) < parameter else []
+                if len(values) < parameter:
+                    failed.append((component, None, None))
             elif component == "MaxCount":
-                failed += [(component, None, None)] if len(set(values)) > parameter else []
+                if len(values) > parameter:
+                    failed.append((component, None, None))
             elif component == "HasValue":
-                failed += [] if parameter in values else [(component, None, None)]
+                if parameter not in values:
+                    failed.append((component, None, None))
             elif component in ("QualifiedMinCount", "QualifiedMaxCount"):
                 inner, bound = parameter
                 count = sum(self.conforms(v, inner) for v in set(values))
@@ -456,7 +469,7 @@ class _Check:
             elif component == "SPARQL":
                 failed += self.sparql(parameter, focus)
             else:
-                failed += [(component, v, None) for v in dict.fromkeys(values)
+                failed += [(component, v, None) for v in values
                            if not self.value_ok(component, parameter, v)]
         return failed
 

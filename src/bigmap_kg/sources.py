@@ -25,6 +25,9 @@ RDFLIB_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "
                   ".owl": "xml"}
 
 
+XSD_STRING = str(XSD.string)
+
+
 @lru_cache(maxsize=1 << 16)  # the same IRIs recur in every record
 def _uri(value: str) -> URIRef:
     return URIRef(value)
@@ -40,7 +43,7 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal):
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+    return Literal(term.value, datatype=None if datatype == XSD_STRING else _uri(datatype))
 
 
 @lru_cache(maxsize=1 << 16)  # the same IRIs recur in every record

@@ -25,7 +25,8 @@ class RecordGraph(Graph):
         """`triples`: of rdflib terms (not checked, unlike those given to `add`)."""
         super().__init__()
         self._spo: dict[Triple, None] = {}
-        self._index: tuple[dict, dict, dict] = ({}, {}, {})  # by s, by p, by o
+        #: by subject, by predicate, by object: the term's triples, in the order added
+        self._index: tuple[dict, dict, dict] = ({}, {}, {})
         for triple in triples:
             self._add(triple)
 
@@ -38,13 +39,15 @@ class RecordGraph(Graph):
         return self
 
     def _add(self, triple: Triple) -> None:
-        if triple not in self._spo:
-            self._spo[triple] = None
-            s, p, o = triple
-            by_s, by_p, by_o = self._index
-            by_s.setdefault(s, {})[triple] = None
-            by_p.setdefault(p, {})[triple] = None
-            by_o.setdefault(o, {})[triple] = None
+        spo = self._spo
+        if triple not in spo:
+            spo[triple] = None
+            for index, term in zip(self._index, triple, strict=True):
+                found = index.get(term)
+                if found is None:
+                    index[term] = [triple]
+                else:
+                    found.append(triple)
 
     def addN(self, quads) -> RecordGraph:
         for s, p, o, context in quads:
@@ -57,24 +60,23 @@ class RecordGraph(Graph):
             del self._spo[found]
             for index, term in zip(self._index, found, strict=True):
                 bucket = index[term]
-                del bucket[found]
+                bucket.remove(found)
                 if not bucket:
                     del index[term]
         return self
 
     def _matches(self, pattern) -> Iterable[Triple]:
         """The triples matching a pattern of terms and None (a snapshot when it is a view)."""
-        given = [index.get(term, {}) for index, term in zip(self._index, pattern, strict=True)
-                 if term is not None]
+        given = [(position, term) for position, term in enumerate(pattern) if term is not None]
         if not given:
             return tuple(self._spo)
         if len(given) == 3:
             return (tuple(pattern),) if tuple(pattern) in self._spo else ()
-        smallest = min(given, key=len)
+        lists = [self._index[position].get(term, ()) for position, term in given]
+        smallest = min(lists, key=len)
         if len(given) == 1:
             return tuple(smallest)
-        others = [b for b in given if b is not smallest]
-        return tuple(t for t in smallest if all(t in b for b in others))
+        return tuple(t for t in smallest if all(t[i] == term for i, term in given))
 
     def triples(self, triple) -> Iterator:
         s, p, o = triple

@@ -48,23 +48,32 @@ def _is_schema_term(node: URIRef) -> bool:
     return str(node).startswith(SCHEMA_NAMESPACES) or node == RDF.Property
 
 
-def _clean(triple: tuple, known: set[str], longest: int, seen: dict) -> bool:
-    """Whether the triple surely gives no offence (`_offence` would find none): each term is
-    checked once per record (`seen`), so that only the few suspect triples are examined."""
-    s, p, o = triple
-    for term, position in ((s, 0), (p, 1), (o, 2)):
-        ok = seen.get((term, position))
-        if ok is None:
-            ok = seen[(term, position)] = _term_clean(term, position, known, longest)
-        if not ok:
-            return False
-    if p == TYPE and isinstance(o, URIRef):
-        ok = seen.get((o, "type"))
-        if ok is None:
-            ok = seen[(o, "type")] = not _is_schema_term(o) and not (
-                kind_of(o) == "ontology" and o not in RECORD_CLASSES and str(o) in known)
-        return ok
-    return True
+class Screen:
+    """Which triples surely give no offence (`offences` would find none), each term judged
+    once per batch: only the few suspect triples are examined in full."""
+
+    def __init__(self, known: set[str], longest: int = 100_000) -> None:
+        self.known, self.longest = known, longest
+        #: verdicts on terms as subject, predicate, object, and on the types stated
+        self._verdicts: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+
+    def clean(self, triple: tuple) -> bool:
+        verdicts = self._verdicts
+        for position, term in enumerate(triple):
+            ok = verdicts[position].get(term)
+            if ok is None:
+                ok = verdicts[position][term] = _term_clean(term, position, self.known,
+                                                            self.longest)
+            if not ok:
+                return False
+        p, o = triple[1], triple[2]
+        if (p is TYPE or p == TYPE) and isinstance(o, URIRef):
+            ok = verdicts[3].get(o)
+            if ok is None:
+                ok = verdicts[3][o] = not _is_schema_term(o) and not (
+                    kind_of(o) == "ontology" and o not in RECORD_CLASSES and str(o) in self.known)
+            return ok
+        return True
 
 
 def _term_clean(term, position: int, known: set[str], longest: int) -> bool:
@@ -86,14 +95,15 @@ def _term_clean(term, position: int, known: set[str], longest: int) -> bool:
     return kind in (None, *DESCRIBABLE, "record") or text in known
 
 
-def offences(record: Record, known: set[str],
-             longest: int = 100_000) -> list[tuple[tuple, str]]:
+def offences(record: Record, known: set[str], longest: int = 100_000,
+             screen: Screen | None = None) -> list[tuple[tuple, str]]:
     """(offending triple, why) for everything the record may not say; `longest`: the most
-    characters one literal may have."""
+    characters one literal may have; `screen`: the batch's (for these `known` and
+    `longest`)."""
     found: list[tuple[tuple, str]] = []
     reported: set[URIRef] = set()
-    seen: dict = {}
-    suspect = [t for t in record.graph if not _clean(t, known, longest, seen)]
+    screen = screen or Screen(known, longest)
+    suspect = [t for t in record.graph if not screen.clean(t)]
     for triple in sorted(suspect, key=lambda t: tuple(map(str, t))):
         s, p, o = triple
         why = []
@@ -179,10 +189,11 @@ def describe(triple: tuple) -> str:
     return " ".join(show(t) for t in triple)
 
 
-def check(record: Record, known: set[str], text: str, longest: int = 100_000) -> list[str]:
+def check(record: Record, known: set[str], text: str, longest: int = 100_000,
+          screen: Screen | None = None) -> list[str]:
     """The errors for a record that says what records may not: 'file:line: triple: why'."""
     errors = []
-    for triple, why in offences(record, known, longest):
+    for triple, why in offences(record, known, longest, screen):
         subject = line_of(text, triple[0]) or 1
         line = next((n for n in (line_of(text, t, subject) or line_of(text, t)
                                  for t in (triple[2], triple[1]) if _notable(t, why)) if n),

@@ -195,11 +195,15 @@ def _graph(records: list[Record], body: str) -> Triples | ox.Dataset:
     """The records' triples for the compiled shapes: their terms converted (the triples that
     `body`, their N-Triples, parses to), or, when pyoxigraph refuses a term, `body` parsed
     (which raises SyntaxError naming the line)."""
-    graph = Triples()
+    graph, add = Triples(), Triples.add_triple
+    named: dict = {}  # IRI → its term (IRIs recur; a literal seldom does, and hashes slowly)
     try:
         for record in records:
             for s, p, o in record.graph:
-                graph.add_triple(ox_term(s), ox_term(p), ox_term(o))
+                subject = named.get(s) or named.setdefault(s, ox_term(s))
+                predicate = named.get(p) or named.setdefault(p, ox_term(p))
+                add(graph, subject, predicate, ox_term(o) if type(o) is Literal else
+                    named.get(o) or named.setdefault(o, ox_term(o)))
     except ValueError:
         return ox.Dataset(ox.parse(body.encode(), ox.RdfFormat.N_TRIPLES))
     return graph
@@ -288,6 +292,7 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store,
     started = time.perf_counter()
     vocabulary = vocabulary or Vocabulary.from_store(store)
     limits = Limits.from_env()
+    screen = guard.Screen(vocabulary.known, limits.literal_chars)
     for data, source in inputs:
         too_big = limits.record_error(len(data))
         if too_big:
@@ -301,7 +306,8 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store,
         text = data.decode("utf-8", "replace") if data[:2] != b"PK" else ""
         for record in records:
             link(record, vocabulary)
-            report.errors += guard.check(record, vocabulary.known, text, limits.literal_chars)
+            report.errors += guard.check(record, vocabulary.known, text, limits.literal_chars,
+                                         screen)
             report.records.append(record)
     _technique_types(report.records, store)
     for record in report.records:

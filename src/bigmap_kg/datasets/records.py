@@ -55,7 +55,7 @@ class Record:
 
     @property
     def iri(self) -> URIRef:
-        return mint("record", self.fmt.lower(), self.record_id)
+        return _record_iri(self.fmt, self.record_id)
 
     def owned(self) -> set[URIRef]:
         """The nodes this record describes (and replaces when it is ingested again)."""
@@ -65,6 +65,15 @@ class Record:
 
 #: IRIs of the nodes a record owns
 OWNED = tuple(f"{BASE}{kind}/" for kind in RECORD_KINDS)
+#: the predicates and class of a record node (an rdflib namespace makes a new term each time)
+SOURCE_RECORD, RECORD_FORMAT, RECORD_ID = BMO.SourceRecord, BMO.recordFormat, BMO.recordId
+DESCRIBES, INGEST_NOTE, TYPE, LABEL = BMO.describes, BMO.ingestNote, RDF.type, RDFS.label
+SOURCE, GENERATED, DATE_TIME = DCTERMS.source, PROV.generatedAtTime, XSD.dateTime
+
+
+@lru_cache(maxsize=1 << 12)
+def _record_iri(fmt: str, record_id: str) -> URIRef:
+    return mint("record", fmt.lower(), record_id)
 
 
 def subjects(graph: Graph) -> list:
@@ -84,7 +93,12 @@ def finish(record: Record) -> Record:
     graph = record.graph
     terms = {*graph.subject_terms(), *graph.predicate_terms(), *graph.object_terms()} if \
         isinstance(graph, RecordGraph) else {t for triple in graph for t in triple}
-    blank = any(isinstance(t, BNode) for t in terms)
+    blank = rewrite = False
+    for term in terms:
+        if type(term) is URIRef or isinstance(term, URIRef):
+            rewrite = rewrite or str(term).startswith(SCHEMA_HTTP)
+        elif isinstance(term, BNode):
+            blank = True
     http_schema = False
     skolem = f"{record.iri}/node/"
     canonical = to_canonical_graph(record.graph) if blank else record.graph
@@ -98,7 +112,7 @@ def finish(record: Record) -> Record:
             return URIRef(SCHEMA_HTTPS + str(term)[len(SCHEMA_HTTP):])
         return term
 
-    if blank or any(isinstance(t, URIRef) and t.startswith(SCHEMA_HTTP) for t in terms):
+    if blank or rewrite:
         graph = RecordGraph((fix(s), fix(p), fix(o)) for s, p, o in canonical)
     elif isinstance(record.graph, RecordGraph):  # nothing to rewrite: the graph as mapped
         graph = record.graph
@@ -108,18 +122,18 @@ def finish(record: Record) -> Record:
         record.notes.append("http://schema.org/ IRIs normalised to https://schema.org/")
     record.graph = graph
     node = record.iri
-    graph.add((node, RDF.type, BMO.SourceRecord))
-    graph.add((node, RDFS.label, Literal(f"{record.fmt} record {record.record_id}")))
-    graph.add((node, BMO.recordFormat, BMO[record.fmt]))
-    graph.add((node, BMO.recordId, Literal(record.record_id)))
-    graph.add((node, DCTERMS.source, Literal(record.source)))
-    graph.add((node, PROV.generatedAtTime, Literal(
-        datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
+    graph.add((node, TYPE, SOURCE_RECORD))
+    graph.add((node, LABEL, Literal(f"{record.fmt} record {record.record_id}")))
+    graph.add((node, RECORD_FORMAT, BMO[record.fmt]))
+    graph.add((node, RECORD_ID, Literal(record.record_id)))
+    graph.add((node, SOURCE, Literal(record.source)))
+    graph.add((node, GENERATED, Literal(
+        datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=DATE_TIME)))
     for owned in record.owned():
-        graph.add((node, BMO.describes, owned))
+        graph.add((node, DESCRIBES, owned))
     record.notes = list(dict.fromkeys(n for n in record.notes if n))
     for note in record.notes:
-        graph.add((node, BMO.ingestNote, Literal(note)))
+        graph.add((node, INGEST_NOTE, Literal(note)))
     return record
 
 
@@ -145,8 +159,12 @@ def removal(records: list[URIRef]) -> str:
 def ntriples(records: list[Record]) -> str:
     """The triples of the records as N-Triples, written as rdflib's N-Triples serializer
     writes them (a fifth of its time: each IRI is written once)."""
-    return "".join(f"{_n3(s)} {_n3(p)} {_literal(o) if isinstance(o, Literal) else _n3(o)} .\n"
+    return "".join(f"{_n3(s)} {_n3(p)} {_n3(o) if type(o) is URIRef else _object(o)} .\n"
                    for record in records for s, p, o in record.graph)
+
+
+def _object(term) -> str:
+    return _literal(term) if isinstance(term, Literal) else _n3(term)
 
 
 @lru_cache(maxsize=1 << 16)  # the same IRIs recur in every record
