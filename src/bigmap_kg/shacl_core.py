@@ -59,6 +59,8 @@ SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in
 SPARQL_UNSUPPORTED = re.compile(
     r"[?$](value|PATH|path|currentShape|shapesGraph|failure)\b|\b(MINUS|VALUES|SERVICE)\b"
     r"|\bAS\s+[?$]|SELECT[\s\S]*SELECT", re.IGNORECASE)
+#: the constraints `_Check.failing` checks over all focus nodes at once
+SCREENED = {"MinCount", "MaxCount", "Class", "Datatype", "NodeKind"}
 #: pyshacl compares these by their Python value (compare_literal)
 VALUE_COMPARED = (datetime.datetime, datetime.time)
 
@@ -363,8 +365,11 @@ class Validator:
         check = _Check(graph) if isinstance(graph, ox.Dataset) else _TriplesCheck(graph)
         results: list[Result] = []
         for shape in self.shapes:
-            for focus in sorted(check.targets(shape), key=str):
-                results += check.report(shape, focus)
+            foci = sorted(check.targets(shape), key=str)
+            failing = check.failing(shape, foci)
+            for focus in foci:
+                if focus in failing:
+                    results += check.report(shape, focus)
         return results
 
 
@@ -426,6 +431,36 @@ class _Check:
         return not self.violations(shape, focus) and all(
             self.conforms(focus, p) for p in shape.properties)
 
+    def failing(self, shape: Shape, foci: list) -> set:
+        """The focus nodes at which `report` may find something (all those at which it does):
+        the common constraints are checked over all focus nodes at once, a few times faster
+        than `report` at each of them."""
+        if not shape.constraints:
+            failing: set = set()
+        elif len(shape.steps) == 1 and all(c in SCREENED for c, _ in shape.constraints):
+            failing = self._screen(shape, foci)
+        else:
+            failing = {focus for focus in foci if self.violations(shape, focus)}
+        for prop in shape.properties:
+            failing |= self.failing(prop, foci)
+        return failing
+
+    def _screen(self, shape: Shape, foci: list) -> set:
+        """The focus nodes at which a property shape of SCREENED constraints has a violation."""
+        table, failing = self.table(shape.steps[0]), set()
+        for component, parameter in shape.constraints:
+            if component == "MinCount":
+                failing.update(f for f in foci if len(table.get(f, ())) < parameter)
+            elif component == "MaxCount":
+                failing.update(f for f in foci if len(table.get(f, ())) > parameter)
+            else:
+                ok = (self.instances(parameter).__contains__ if component == "Class" else
+                      (lambda v, kinds=parameter: isinstance(v, kinds))
+                      if component == "NodeKind" else
+                      (lambda v, datatype=parameter: _datatype_ok(v, datatype)))
+                failing.update(f for f in foci if not all(map(ok, table.get(f, ()))))
+        return failing
+
     def report(self, shape: Shape, focus) -> list[Result]:
         """The results of a reported shape at a focus node (its property shapes included)."""
         results = []
@@ -444,7 +479,9 @@ class _Check:
     def violations(self, shape: Shape, focus) -> list[tuple[str, object, str | None]]:
         """(component, value node or None, message or None for the shape's) for each
         constraint of the shape not met."""
-        values = self.values(focus, shape.steps)  # distinct
+        steps = shape.steps
+        values = list(self.table(steps[0]).get(focus, ())) if len(steps) == 1 else \
+            self.values(focus, steps)  # distinct
         failed: list[tuple[str, object, str | None]] = []
         for component, parameter in shape.constraints:
             if component == "MinCount":
@@ -453,6 +490,11 @@ class _Check:
             elif component == "MaxCount":
                 if len(values) > parameter:
                     failed.append((component, None, None))
+            elif component == "Class":
+                instances = self.instances(parameter)
+                failed += [(component, v, None) for v in values if v not in instances]
+            elif component == "Datatype":
+                failed += [(component, v, None) for v in values if not _datatype_ok(v, parameter)]
             elif component == "HasValue":
                 if parameter not in values:
                     failed.append((component, None, None))

@@ -54,8 +54,9 @@ class Screen:
 
     def __init__(self, known: set[str], longest: int = 100_000) -> None:
         self.known, self.longest = known, longest
-        #: verdicts on terms as subject, predicate, object, and on the types stated
-        self._verdicts: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+        #: verdicts on terms as subject, predicate, object, on the types stated, and whether
+        #: a predicate is rdf:type
+        self._verdicts: tuple[dict, ...] = ({}, {}, {}, {}, {})
 
     def clean(self, triple: tuple) -> bool:
         verdicts = self._verdicts
@@ -67,7 +68,10 @@ class Screen:
             if not ok:
                 return False
         p, o = triple[1], triple[2]
-        if (p is TYPE or p == TYPE) and isinstance(o, URIRef):
+        typing = verdicts[4].get(p)
+        if typing is None:
+            typing = verdicts[4][p] = p == TYPE
+        if typing and isinstance(o, URIRef):
             ok = verdicts[3].get(o)
             if ok is None:
                 ok = verdicts[3][o] = not _is_schema_term(o) and not (
