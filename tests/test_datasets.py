@@ -126,9 +126,13 @@ def test_a_bad_batch_is_rejected_whole_and_the_store_is_untouched(writable: Path
                             f"<https://w3id.org/bigmap-kg/{kind}/copy->")
     good.write_text(text.replace("10.5281/zenodo.0000001", "10.5281/zenodo.1000001"))
     before_target, before = os.path.realpath(writable), dataset_quads(writable)
+    folders = sorted(writable.parent.iterdir())
     report = ingest(writable, good, bad)
     assert not report.accepted and not report.written
     assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    # the write begun beside the validation (LiveStore.prepare_records) is dropped whole
+    left = [p for p in set(writable.parent.iterdir()) - set(folders) if p.name != ".store.lock"]
+    assert left == []
     problems = {(f.file, f.node, f.path) for f in report.violations}
     assert (str(bad), "dataset:esrf-id31-0005-raw", "prov:wasGeneratedBy") in problems
     assert any(f.path == "dcat:byteSize" and f.file == str(bad) and f.line > 0
@@ -150,6 +154,27 @@ def test_a_write_the_store_refuses_leaves_it_exactly_as_it_was(writable: Path) -
     assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
     left = sorted(set(writable.parent.iterdir()) - set(folders))
     assert left == [], [sorted(p.name for p in path.iterdir()) for path in left]  # copy gone
+
+
+def test_a_prepared_write_that_fails_raises_on_commit_and_leaves_nothing(writable: Path) -> None:
+    """`prepare_records` writes in a thread: its error is raised by `commit()`, the copy is
+    gone, the store is as it was, and the writer lock is free again (the next write works)."""
+    ingest(writable, BATCH)
+    before_target, before = os.path.realpath(writable), dataset_quads(writable)
+    folders = sorted(writable.parent.iterdir())
+    record = "https://w3id.org/bigmap-kg/record/nativerdf-x"
+    pending = LiveStore(writable).prepare_records(
+        f"DELETE WHERE {{ GRAPH <{GRAPH_DATASETS}> {{ <{record}> ?p ?o }} }}",
+        f"<{record}> <{PREFIXES['rdfs']}label> \"kept?\" .\n<{record}> broken .\n")
+    with pytest.raises(SyntaxError):
+        pending.commit()
+    assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    assert sorted(writable.parent.iterdir()) == folders
+    LiveStore(writable).prepare_records("", f"<{record}> <{PREFIXES['rdfs']}label> \"x\" .\n"
+                                        ).abort()
+    assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    assert sorted(writable.parent.iterdir()) == folders
+    assert ingest(writable, BATCH).written
 
 
 def test_a_batch_replaces_what_its_records_said_in_one_write(writable: Path) -> None:

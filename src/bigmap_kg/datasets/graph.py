@@ -27,8 +27,9 @@ class RecordGraph(Graph):
         self._spo: dict[Triple, None] = {}
         #: by subject, by predicate, by object: the term's triples, in the order added
         self._index: tuple[dict, dict, dict] = ({}, {}, {})
+        add = self._add
         for triple in triples:
-            self._add(triple)
+            add(triple)
 
     def add(self, triple: Triple) -> RecordGraph:
         s, p, o = triple
@@ -85,6 +86,18 @@ class RecordGraph(Graph):
                 yield found_s, p, found_o
         else:
             yield from self._matches(triple)
+
+    def triples_choices(self, triple, context=None) -> Iterator[Triple]:
+        """The triples matching a pattern with one list of terms (rdflib's Store reads them
+        from its own store, which a RecordGraph leaves empty)."""
+        for position, choices in enumerate(triple):
+            if isinstance(choices, list | tuple):
+                for term in choices:
+                    pattern = list(triple)
+                    pattern[position] = term
+                    yield from self.triples(tuple(pattern))
+                return
+        yield from self.triples(triple)
 
     def __len__(self) -> int:
         return len(self._spo)

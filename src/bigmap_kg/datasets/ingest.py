@@ -321,19 +321,38 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store,
     started = time.perf_counter()
     body = ntriples(report.records)
     report.timings["serialize"] = time.perf_counter() - started
+    update = removal([r.iri for r in report.records]) if write is not None else ""
+    prepare = _prepared(write)
+    pending = prepare(update, body) if prepare is not None else None
     started = time.perf_counter()
-    report.findings, report.validator = _validate(report.records, store, body)
+    try:
+        report.findings, report.validator = _validate(report.records, store, body)
+    except BaseException:
+        if pending is not None:
+            pending.abort()
+        raise
     report.timings["validate"] = time.perf_counter() - started
+    if pending is not None and not report.accepted:
+        pending.abort()  # the store is left as it was
     if report.accepted and write is not None:
         started = time.perf_counter()
         try:
-            write(removal([r.iri for r in report.records]), body)
+            pending.commit() if pending is not None else write(update, body)
         except (ValueError, OSError, UnicodeError) as error:  # the store is left as it was
             report.errors.append(f"the store refused the batch (nothing was written): {error}")
             return report
         report.written = True
         report.timings["write"] = time.perf_counter() - started
     return report
+
+
+def _prepared(write: Callable[[str, str], object] | None) -> Callable | None:
+    """The `prepare_records` of the store whose `replace_records` `write` is: a write that
+    goes on in a thread while the batch is validated, and is swapped in only if it is
+    accepted (`write` itself otherwise runs after the validation)."""
+    owner = getattr(write, "__self__", None)
+    prepare = getattr(owner, "prepare_records", None)
+    return prepare if prepare is not None and write == owner.replace_records else None
 
 
 def ingest_files(files: Iterable[Path], store, write: Callable[[str, str], object] | None,

@@ -71,6 +71,11 @@ DESCRIBES, INGEST_NOTE, TYPE, LABEL = BMO.describes, BMO.ingestNote, RDF.type, R
 SOURCE, GENERATED, DATE_TIME = DCTERMS.source, PROV.generatedAtTime, XSD.dateTime
 
 
+@lru_cache(maxsize=16)  # the records of a batch are ingested within a second or a few
+def _date_time(text: str) -> Literal:
+    return Literal(text, datatype=DATE_TIME)
+
+
 @lru_cache(maxsize=1 << 12)
 def _record_iri(fmt: str, record_id: str) -> URIRef:
     return mint("record", fmt.lower(), record_id)
@@ -127,8 +132,7 @@ def finish(record: Record) -> Record:
     graph.add((node, RECORD_FORMAT, BMO[record.fmt]))
     graph.add((node, RECORD_ID, Literal(record.record_id)))
     graph.add((node, SOURCE, Literal(record.source)))
-    graph.add((node, GENERATED, Literal(
-        datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=DATE_TIME)))
+    graph.add((node, GENERATED, _date_time(datetime.now(UTC).replace(microsecond=0).isoformat())))
     for owned in record.owned():
         graph.add((node, DESCRIBES, owned))
     record.notes = list(dict.fromkeys(n for n in record.notes if n))
