@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.paths import Path
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+#: the usual terms (rdflib terms: what `add` checks)
+TERMS = {URIRef, BNode, Literal}
 
 
 class RecordGraph(Graph):
@@ -33,9 +35,10 @@ class RecordGraph(Graph):
 
     def add(self, triple: Triple) -> RecordGraph:
         s, p, o = triple
-        assert isinstance(s, Node), f"Subject {s} must be an rdflib term"
-        assert isinstance(p, Node), f"Predicate {p} must be an rdflib term"
-        assert isinstance(o, Node), f"Object {o} must be an rdflib term"
+        if not (type(s) in TERMS and type(p) in TERMS and type(o) in TERMS):  # rdflib's checks
+            assert isinstance(s, Node), f"Subject {s} must be an rdflib term"
+            assert isinstance(p, Node), f"Predicate {p} must be an rdflib term"
+            assert isinstance(o, Node), f"Object {o} must be an rdflib term"
         self._add((s, p, o))
         return self
 

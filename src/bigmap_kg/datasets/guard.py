@@ -59,25 +59,26 @@ class Screen:
         self._verdicts: tuple[dict, ...] = ({}, {}, {}, {}, {})
 
     def clean(self, triple: tuple) -> bool:
-        verdicts = self._verdicts
-        for position, term in enumerate(triple):
-            ok = verdicts[position].get(term)
-            if ok is None:
-                ok = verdicts[position][term] = _term_clean(term, position, self.known,
-                                                            self.longest)
-            if not ok:
-                return False
-        p, o = triple[1], triple[2]
-        typing = verdicts[4].get(p)
-        if typing is None:
-            typing = verdicts[4][p] = p == TYPE
-        if typing and isinstance(o, URIRef):
-            ok = verdicts[3].get(o)
-            if ok is None:
-                ok = verdicts[3][o] = not _is_schema_term(o) and not (
-                    kind_of(o) == "ontology" and o not in RECORD_CLASSES and str(o) in self.known)
-            return ok
-        return True
+        s, p, o = triple
+        subjects, predicates, objects, types, typing = self._verdicts
+        if not ((subjects.get(s) or self._judge(s, 0))
+                and (predicates.get(p) or self._judge(p, 1))
+                and (objects.get(o) or self._judge(o, 2))):
+            return False
+        is_type = typing.get(p)
+        if is_type is None:
+            is_type = typing[p] = p == TYPE
+        return not (is_type and isinstance(o, URIRef)) or types.get(o) or self._judge_type(o)
+
+    def _judge(self, term, position: int) -> bool:
+        ok = self._verdicts[position][term] = _term_clean(term, position, self.known,
+                                                          self.longest)
+        return ok
+
+    def _judge_type(self, o: URIRef) -> bool:
+        ok = self._verdicts[3][o] = not _is_schema_term(o) and not (
+            kind_of(o) == "ontology" and o not in RECORD_CLASSES and str(o) in self.known)
+        return ok
 
 
 def _term_clean(term, position: int, known: set[str], longest: int) -> bool:
