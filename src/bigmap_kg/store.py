@@ -655,7 +655,11 @@ class PendingWrite:
         self._lock = writer_lock(link)
         self._lock.__enter__()
         self._thread = threading.Thread(target=self._fill, args=(fill,), daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
 
     def _fill(self, fill: Callable[[ox.Store, Path], object]) -> None:
         try:

@@ -3,6 +3,8 @@
 A batch with any SHACL violation (or any input that cannot be read) is rejected whole with a
 report naming file, node, property and message; nothing is written. An accepted batch is one
 atomic write (the store's `replace_records`), which replaces what each record said before.
+Into the embedded store that write begins while the batch is validated, in a copy swapped in
+only when the batch is accepted (`LiveStore.prepare_records`).
 """
 
 from __future__ import annotations
@@ -312,11 +314,11 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store,
     _technique_types(report.records, store)
     for record in report.records:
         finish(record)
-    report.errors += _conflicts(report.records, store)
     report.timings["read"] = time.perf_counter() - started
-    if not report.records and not report.errors:
-        report.errors.append("the batch holds no record")
-    if report.errors:
+    if report.errors or not report.records:  # rejected: with what else is wrong
+        report.errors += _conflicts(report.records, store)
+        if not report.records and not report.errors:
+            report.errors.append("the batch holds no record")
         return report
     started = time.perf_counter()
     body = ntriples(report.records)
@@ -324,14 +326,12 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store,
     update = removal([r.iri for r in report.records]) if write is not None else ""
     prepare = _prepared(write)
     pending = prepare(update, body) if prepare is not None else None
-    started = time.perf_counter()
     try:
-        report.findings, report.validator = _validate(report.records, store, body)
+        _check(report, store, body)
     except BaseException:
         if pending is not None:
             pending.abort()
         raise
-    report.timings["validate"] = time.perf_counter() - started
     if pending is not None and not report.accepted:
         pending.abort()  # the store is left as it was
     if report.accepted and write is not None:
@@ -344,6 +344,19 @@ def ingest(inputs: Iterable[tuple[bytes, str]], store,
         report.written = True
         report.timings["write"] = time.perf_counter() - started
     return report
+
+
+def _check(report: IngestReport, store, body: str) -> None:
+    """The conflicts with the store, then (if none) the SHACL findings of the batch: while
+    its write, if begun, goes on."""
+    started = time.perf_counter()
+    report.errors += _conflicts(report.records, store)
+    report.timings["conflicts"] = time.perf_counter() - started
+    if report.errors:
+        return
+    started = time.perf_counter()
+    report.findings, report.validator = _validate(report.records, store, body)
+    report.timings["validate"] = time.perf_counter() - started
 
 
 def _prepared(write: Callable[[str, str], object] | None) -> Callable | None:
