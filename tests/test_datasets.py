@@ -17,7 +17,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from bigmap_kg import paths
 from bigmap_kg import store as store_module
 from bigmap_kg.datasets.ingest import ingest_files
-from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES
+from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES, curie
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import (
@@ -457,3 +457,21 @@ def test_abandoned_compactions_are_removed_and_running_ones_kept(writable: Path)
         work.mkdir()
     assert compact_store(writable)
     assert not dead.exists() and alive.exists()
+
+
+def test_a_node_another_record_in_the_store_describes_is_refused(writable: Path,
+                                                                 tmp_path: Path) -> None:
+    """The same runs and samples under another record (the batch file with another DOI): each
+    node the stored record describes is named with that record; nothing is written."""
+    first = ingest(writable, BATCH)
+    assert first.written
+    other = tmp_path / "other.ttl"
+    other.write_text(BATCH.read_text().replace("10.5281/zenodo.0000001", "10.5281/zenodo.2000001"))
+    before = dataset_quads(writable)
+    report = ingest(writable, other)
+    assert not report.written and dataset_quads(writable) == before
+    owner = curie(str(first.records[0].iri))
+    refused = [e for e in report.errors if "is already described by record" in e]
+    assert any(e.startswith(f"{other}: run:esrf-id31-0001 is already described by record "
+                            f"{owner} (") for e in refused), report.errors
+    assert all(f"record {owner} (" in e and "bigmap-kg withdraw" in e for e in refused)

@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .. import paths
-from ..namespaces import BMO, GRAPH_ONTOLOGY, curie, to_iri
+from ..namespaces import BMO, GRAPH_DATASETS, GRAPH_ONTOLOGY, curie, to_iri
 from ..queryfile import view
 from ..results import run
 from ..shacl_core import Triples, Unsupported, Validator, compile_shapes
@@ -35,6 +35,7 @@ from .records import Record, finish, ntriples, objects, removal, subjects
 from .resolve import Vocabulary
 
 SHAPES_FILE = "datasets.shapes.ttl"
+DESCRIBES = ox.NamedNode(str(BMO.describes))
 
 
 @dataclass
@@ -262,7 +263,7 @@ def _conflicts(records: list[Record], store) -> list[str]:
                 errors.append(f"{record.source}: DOI {doi} is also described by {first.source} "
                               "in the same batch; a DOI belongs to one record")
     if claims:
-        nodes = [ox.NamedNode(str(n)) for n in claims]
+        nodes = _described(store, [ox.NamedNode(str(n)) for n in claims])
         for row in run(store, view("ingest-owners"), prefixes=False, bindings={"node": nodes}):
             node = URIRef(row["node"].value)
             record = claims[node]
@@ -282,6 +283,18 @@ def _conflicts(records: list[Record], store) -> list[str]:
                               f"): withdraw that record first (`bigmap-kg withdraw "
                               f"{row['doi'].value}`) or ingest it again")
     return list(dict.fromkeys(errors))
+
+
+def _described(store, nodes: list[ox.NamedNode]) -> list[ox.NamedNode]:
+    """The nodes that a record in the store describes, looked up one by one in an embedded
+    store (10,000 look-ups: a third of the time of the VALUES queries, which then run on these
+    few only); all of them for a remote store (the queries answer)."""
+    current = store.current() if hasattr(store, "current") else store
+    if not isinstance(current, ox.Store):
+        return nodes
+    graph = ox.NamedNode(GRAPH_DATASETS)
+    return [node for node in nodes
+            if next(current.quads_for_pattern(None, DESCRIBES, node, graph), None) is not None]
 
 
 def ingest(inputs: Iterable[tuple[bytes, str]], store,
