@@ -16,7 +16,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from bigmap_kg import paths
 from bigmap_kg.datasets.ingest import ingest_files
-from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES
+from bigmap_kg.namespaces import GRAPH_DATASETS, PREFIXES, curie
 from bigmap_kg.queryfile import QueryFile
 from bigmap_kg.results import rows_as_dicts, run
 from bigmap_kg.store import LiveStore
@@ -126,9 +126,13 @@ def test_a_bad_batch_is_rejected_whole_and_the_store_is_untouched(writable: Path
                             f"<https://w3id.org/bigmap-kg/{kind}/copy->")
     good.write_text(text.replace("10.5281/zenodo.0000001", "10.5281/zenodo.1000001"))
     before_target, before = os.path.realpath(writable), dataset_quads(writable)
+    folders = sorted(writable.parent.iterdir())
     report = ingest(writable, good, bad)
     assert not report.accepted and not report.written
     assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    # the write begun beside the validation (LiveStore.prepare_records) is dropped whole
+    left = [p for p in set(writable.parent.iterdir()) - set(folders) if p.name != ".store.lock"]
+    assert left == []
     problems = {(f.file, f.node, f.path) for f in report.violations}
     assert (str(bad), "dataset:esrf-id31-0005-raw", "prov:wasGeneratedBy") in problems
     assert any(f.path == "dcat:byteSize" and f.file == str(bad) and f.line > 0
@@ -150,6 +154,27 @@ def test_a_write_the_store_refuses_leaves_it_exactly_as_it_was(writable: Path) -
     assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
     left = sorted(set(writable.parent.iterdir()) - set(folders))
     assert left == [], [sorted(p.name for p in path.iterdir()) for path in left]  # copy gone
+
+
+def test_a_prepared_write_that_fails_raises_on_commit_and_leaves_nothing(writable: Path) -> None:
+    """`prepare_records` writes in a thread: its error is raised by `commit()`, the copy is
+    gone, the store is as it was, and the writer lock is free again (the next write works)."""
+    ingest(writable, BATCH)
+    before_target, before = os.path.realpath(writable), dataset_quads(writable)
+    folders = sorted(writable.parent.iterdir())
+    record = "https://w3id.org/bigmap-kg/record/nativerdf-x"
+    pending = LiveStore(writable).prepare_records(
+        f"DELETE WHERE {{ GRAPH <{GRAPH_DATASETS}> {{ <{record}> ?p ?o }} }}",
+        f"<{record}> <{PREFIXES['rdfs']}label> \"kept?\" .\n<{record}> broken .\n")
+    with pytest.raises(SyntaxError):
+        pending.commit()
+    assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    assert sorted(writable.parent.iterdir()) == folders
+    LiveStore(writable).prepare_records("", f"<{record}> <{PREFIXES['rdfs']}label> \"x\" .\n"
+                                        ).abort()
+    assert os.path.realpath(writable) == before_target and dataset_quads(writable) == before
+    assert sorted(writable.parent.iterdir()) == folders
+    assert ingest(writable, BATCH).written
 
 
 def test_a_batch_replaces_what_its_records_said_in_one_write(writable: Path) -> None:
@@ -431,3 +456,21 @@ def test_abandoned_compactions_are_removed_and_running_ones_kept(writable: Path)
         work.mkdir()
     assert compact_store(writable)
     assert not dead.exists() and alive.exists()
+
+
+def test_a_node_another_record_in_the_store_describes_is_refused(writable: Path,
+                                                                 tmp_path: Path) -> None:
+    """The same runs and samples under another record (the batch file with another DOI): each
+    node the stored record describes is named with that record; nothing is written."""
+    first = ingest(writable, BATCH)
+    assert first.written
+    other = tmp_path / "other.ttl"
+    other.write_text(BATCH.read_text().replace("10.5281/zenodo.0000001", "10.5281/zenodo.2000001"))
+    before = dataset_quads(writable)
+    report = ingest(writable, other)
+    assert not report.written and dataset_quads(writable) == before
+    owner = curie(str(first.records[0].iri))
+    refused = [e for e in report.errors if "is already described by record" in e]
+    assert any(e.startswith(f"{other}: run:esrf-id31-0001 is already described by record "
+                            f"{owner} (") for e in refused), report.errors
+    assert all(f"record {owner} (" in e and "bigmap-kg withdraw" in e for e in refused)

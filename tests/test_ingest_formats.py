@@ -10,14 +10,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from bigmap_kg.datasets.formats import FormatError, read_bytes
 from bigmap_kg.datasets.formats.common import DCAT, SCHEMA, SPDX
 from bigmap_kg.datasets.ingest import ingest
-from bigmap_kg.datasets.records import finish
+from bigmap_kg.datasets.records import finish, ntriples
 from bigmap_kg.datasets.resolve import Vocabulary
 from bigmap_kg.namespaces import BMO, CHAMEO, PANET
 
@@ -406,3 +406,18 @@ def test_reading_again_gives_the_same_graph(vocabulary, name) -> None:
     for one, two in zip(first, second, strict=True):
         assert one.owned() == two.owned() and one.owned()
         assert isomorphic(one.graph, two.graph) and one.notes == two.notes
+
+
+@pytest.mark.parametrize("name", [*ALL_INPUTS, "own/operando-xrd-lno.ttl"])
+def test_a_batch_is_written_as_rdflib_writes_its_n_triples(vocabulary, name) -> None:
+    """records.ntriples (IRIs written once each) writes what rdflib's N-Triples serializer
+    writes for each finished record, line for line, in a plain rdflib Graph."""
+    where, _, file = name.partition("/")
+    path = sample(file) if where == "samples" else OWN / file
+    for record in read_bytes(path.read_bytes(), path.name, vocabulary):
+        finish(record)
+        plain = Graph()
+        for triple in record.graph:
+            plain.add(triple)
+        assert sorted(ntriples([record]).splitlines()) == \
+            sorted(plain.serialize(format="nt", encoding="utf-8").decode().splitlines())

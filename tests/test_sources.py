@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from bigmap_kg import sources
 from bigmap_kg.build import BuildError, build
@@ -85,3 +88,30 @@ def test_query_file_needs_a_title(tmp_path: Path) -> None:
     path.write_text("SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
     with pytest.raises(QueryFileError, match="title"):
         QueryFile.read(path)
+
+
+#: terms whose N-Triples (as rdflib writes them) pyoxigraph may read otherwise than written
+TERMS = [URIRef("https://w3id.org/bigmap-kg/run/x"), URIRef("http://x/é"), Literal("plain"),
+         Literal('quote " back \\ new\nline\rtab\t'), Literal("Titel", lang="DE-at"),
+         Literal("5", datatype=XSD.integer), Literal("-5", datatype=XSD.nonNegativeInteger),
+         Literal("x", datatype=XSD.string), Literal("2021", datatype=XSD.gYear),
+         Literal("2021-02-02T08:00:00Z", datatype=XSD.dateTime)]
+
+
+@pytest.mark.parametrize("term", TERMS, ids=[repr(t) for t in TERMS])
+def test_ox_term_is_the_term_rdflib_n_triples_parse_to(term) -> None:
+    """The ingest validates converted terms (sources.ox_term) and writes rdflib's
+    N-Triples of them: both are the same terms."""
+    graph = Graph()
+    graph.add((URIRef("http://a"), URIRef("http://b"), term))
+    parsed = next(iter(ox.parse(graph.serialize(format="nt", encoding="utf-8"),
+                                ox.RdfFormat.N_TRIPLES)))
+    assert sources.ox_term(term) == parsed.object
+    assert sources.rdflib_term(parsed.object) == term or term.datatype == XSD.string
+
+
+def test_ox_term_refuses_what_the_parser_refuses() -> None:
+    with pytest.raises(ValueError):
+        sources.ox_term(URIRef("relative"))
+    with pytest.raises(SyntaxError):
+        next(iter(ox.parse(b"<http://a> <http://b> <relative> .", ox.RdfFormat.N_TRIPLES)))

@@ -30,6 +30,7 @@ ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, OWL.sameAs}
 SCHEMA_NAMESPACES = (str(OWL), str(RDFS), str(SH))
 #: characters an IRI may not hold (RFC 3987); rdflib keeps them, the store refuses them
 BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
+TYPE = RDF.type
 #: Predicates only the ingest writes (the record node's own).
 INGEST_ONLY = {BMO.describes, BMO.ingestNote, BMO.recordFormat, BMO.recordId}
 
@@ -47,13 +48,68 @@ def _is_schema_term(node: URIRef) -> bool:
     return str(node).startswith(SCHEMA_NAMESPACES) or node == RDF.Property
 
 
-def offences(record: Record, known: set[str],
-             longest: int = 100_000) -> list[tuple[tuple, str]]:
+class Screen:
+    """Which triples surely give no offence (`offences` would find none), each term judged
+    once per batch: only the few suspect triples are examined in full."""
+
+    def __init__(self, known: set[str], longest: int = 100_000) -> None:
+        self.known, self.longest = known, longest
+        #: verdicts on terms as subject, predicate, object, on the types stated, and whether
+        #: a predicate is rdf:type
+        self._verdicts: tuple[dict, ...] = ({}, {}, {}, {}, {})
+
+    def clean(self, triple: tuple) -> bool:
+        s, p, o = triple
+        subjects, predicates, objects, types, typing = self._verdicts
+        if not ((subjects.get(s) or self._judge(s, 0))
+                and (predicates.get(p) or self._judge(p, 1))
+                and (objects.get(o) or self._judge(o, 2))):
+            return False
+        is_type = typing.get(p)
+        if is_type is None:
+            is_type = typing[p] = p == TYPE
+        return not (is_type and isinstance(o, URIRef)) or types.get(o) or self._judge_type(o)
+
+    def _judge(self, term, position: int) -> bool:
+        ok = self._verdicts[position][term] = _term_clean(term, position, self.known,
+                                                          self.longest)
+        return ok
+
+    def _judge_type(self, o: URIRef) -> bool:
+        ok = self._verdicts[3][o] = not _is_schema_term(o) and not (
+            kind_of(o) == "ontology" and o not in RECORD_CLASSES and str(o) in self.known)
+        return ok
+
+
+def _term_clean(term, position: int, known: set[str], longest: int) -> bool:
+    """A term that, in this position, gives no offence whatever the rest of its triple (the
+    type a triple states is checked by `_clean`)."""
+    if isinstance(term, Literal):
+        return len(term) <= longest
+    if not isinstance(term, URIRef):
+        return True
+    text = str(term)
+    if BAD_IRI.search(text):
+        return False
+    kind = kind_of(term)
+    if position == 0:
+        return kind in DESCRIBABLE
+    if position == 1 and ((text.startswith(SCHEMA_NAMESPACES) and term not in ANNOTATIONS)
+                          or term in INGEST_ONLY):
+        return False
+    return kind in (None, *DESCRIBABLE, "record") or text in known
+
+
+def offences(record: Record, known: set[str], longest: int = 100_000,
+             screen: Screen | None = None) -> list[tuple[tuple, str]]:
     """(offending triple, why) for everything the record may not say; `longest`: the most
-    characters one literal may have."""
+    characters one literal may have; `screen`: the batch's (for these `known` and
+    `longest`)."""
     found: list[tuple[tuple, str]] = []
     reported: set[URIRef] = set()
-    for triple in sorted(record.graph, key=lambda t: tuple(map(str, t))):
+    screen = screen or Screen(known, longest)
+    suspect = [t for t in record.graph if not screen.clean(t)]
+    for triple in sorted(suspect, key=lambda t: tuple(map(str, t))):
         s, p, o = triple
         why = []
         if isinstance(s, URIRef) and kind_of(s) not in DESCRIBABLE and s not in reported:
@@ -138,10 +194,11 @@ def describe(triple: tuple) -> str:
     return " ".join(show(t) for t in triple)
 
 
-def check(record: Record, known: set[str], text: str, longest: int = 100_000) -> list[str]:
+def check(record: Record, known: set[str], text: str, longest: int = 100_000,
+          screen: Screen | None = None) -> list[str]:
     """The errors for a record that says what records may not: 'file:line: triple: why'."""
     errors = []
-    for triple, why in offences(record, known, longest):
+    for triple, why in offences(record, known, longest, screen):
         subject = line_of(text, triple[0]) or 1
         line = next((n for n in (line_of(text, t, subject) or line_of(text, t)
                                  for t in (triple[2], triple[1]) if _notable(t, why)) if n),

@@ -19,10 +19,12 @@ from rdflib import Graph
 from .. import paths
 from .base import QueryResult, StoreMissingError
 from .generations import (
+    PendingWrite,
     apply_update,
     compact_in_background,
     compact_store,
     needs_compaction,
+    records_replacement,
     replace_in_datasets,
 )
 
@@ -81,6 +83,12 @@ class LiveStore:
         """The removal, then the triples bulk-loaded, in one new generation (see
         replace_in_datasets)."""
         replace_in_datasets(removal, triples, self.link, compact=not self._deferring)
+
+    def prepare_records(self, removal: str, triples: str) -> PendingWrite:
+        """`replace_records` begun in a thread of its own, swapped in by `commit()` (or
+        dropped by `abort()`): the ingest validates the batch meanwhile."""
+        return PendingWrite(self.link, records_replacement(removal, triples, self.link,
+                                                  compact=not self._deferring))
 
     @contextmanager
     def compaction_deferred(self, in_background: bool = False) -> Iterator[None]:

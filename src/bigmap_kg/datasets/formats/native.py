@@ -10,8 +10,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ...namespaces import BASE, BMO
-from ...sources import rdflib_graph
+from ...sources import rdflib_triples
 from ..contexts import parse_jsonld
+from ..graph import RecordGraph
 from ..records import Record
 from ..resolve import Vocabulary
 from . import Format, FormatError, check_text
@@ -42,11 +43,13 @@ def _record(graph: Graph, source: str, notes: list[str]) -> list[Record]:
 def read_rdf(data: bytes, source: str, vocabulary: Vocabulary) -> list[Record]:
     fmt = ox.RdfFormat.N_TRIPLES if source.endswith(".nt") else ox.RdfFormat.TURTLE
     try:
-        graph = rdflib_graph(data, fmt)
+        graph = RecordGraph(rdflib_triples(data, fmt))
     except SyntaxError as error:  # pyoxigraph's message names line and columns
         where = f"{source}:{error.lineno}" if error.lineno else source
         raise FormatError(where, f"not valid {fmt.name}: {error.msg}") from None
-    check_text(source, data.decode("utf-8"), (str(t) for triple in graph for t in triple))
+    text = data.decode("utf-8")
+    if "\\" in text:  # without an escape, every character of a term is one of the (valid) text
+        check_text(source, text, (str(t) for triple in graph for t in triple))
     return _record(graph, source, [])
 
 
